@@ -1,0 +1,68 @@
+"""Command-line entry: parses arguments and hands each command to its module.
+
+Heavy imports (Textual, asyncssh, sqlite) happen inside the command that needs
+them, so `list`, `check` and `schema` start fast and never load the UI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from trustdialog import __version__
+from trustdialog.commands import CommandError, app, library, serve, sessions
+
+# Each module adds its sub-commands; `app` also handles no sub-command at all.
+COMMAND_MODULES = (library, sessions, serve, app)
+
+
+def common_options(suppress: bool) -> argparse.ArgumentParser:
+    """Options every command takes, before or after the command name."""
+    default = argparse.SUPPRESS if suppress else None
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument(
+        "--data-dir", metavar="DIR", default=default,
+        help="where sessions are kept (default: $TRUSTDIALOG_DATA_DIR or the platform data folder)",
+    )
+    parent.add_argument(
+        "--exercises", metavar="DIR", action="append", default=default,
+        help="an extra folder of exercise files (may be repeated)",
+    )
+    parent.add_argument(
+        "--no-save", action="store_true", default=argparse.SUPPRESS if suppress else False,
+        help="keep everything in memory; write nothing to disk",
+    )
+    return parent
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="trustdialog",
+        description="Guided conversations that help two partners build trust. "
+        "With no command, opens the app.",
+        parents=[common_options(suppress=False)],
+    )
+    parser.add_argument("--version", action="version", version=f"trustdialog {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in COMMAND_MODULES:
+        module.register(sub, common_options(suppress=True))
+    parser.set_defaults(func=app.run_app)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.exercises is None:
+        args.exercises = []
+    try:
+        return int(args.func(args) or 0)
+    except CommandError as error:
+        print(f"trustdialog: {error}", file=sys.stderr)
+        return error.code
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

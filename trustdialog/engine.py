@@ -1,0 +1,628 @@
+"""The exercise state machine: a session's state is a pure function of its events.
+
+No clock, no files, no UI: time arrives as event data (`Event.at`), and the
+caller decides what to do with a `FlowError`. `apply` never mutates; an event
+that does not fit raises and leaves the old state as it was.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Iterable, Mapping
+
+from trustdialog.exercise.model import BOTH, END, Exercise, Field, Step, slots
+
+PARTNERS = ("a", "b")
+
+# Event kinds. The step-scoped ones must name the current step.
+READY = "ready"
+ANSWERED = "answered"
+CONTINUED = "continued"  # read-and-continue (`say` steps)
+CHOSE = "chose"
+CONFIRMED = "confirmed"
+SKIPPED = "skipped"
+PAUSED = "paused"
+RESUMED = "resumed"
+ENDED = "ended"
+EVENT_KINDS = (READY, ANSWERED, CONTINUED, CHOSE, CONFIRMED, SKIPPED, PAUSED, RESUMED, ENDED)
+STEP_EVENTS = (ANSWERED, CONTINUED, CHOSE, CONFIRMED, SKIPPED)
+
+# What a missing (skipped, or private) answer reads as inside a prompt.
+MISSING = "…"
+
+
+class FlowError(ValueError):
+    """An event that does not fit the current state; the state is unchanged."""
+
+
+@dataclass(frozen=True)
+class Event:
+    """One thing a partner did. `data` holds plain JSON values only.
+
+    answered:  {"values": {field: value}, "shared": bool}
+    chose:     {"option": index}
+    confirmed: {"yes": bool}
+    paused:    {"resume_at": unix seconds or None, "note": str}
+    """
+
+    kind: str
+    partner: str
+    step: str | None = None
+    round: int | None = None
+    data: Mapping[str, Any] = field(default_factory=dict)
+    at: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"kind": self.kind, "partner": self.partner}
+        if self.step is not None:
+            out["step"] = self.step
+        if self.round is not None:
+            out["round"] = self.round
+        if self.data:
+            out["data"] = _thaw(self.data)
+        if self.at is not None:
+            out["at"] = self.at
+        return out
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> "Event":
+        return cls(
+            kind=d["kind"],
+            partner=d["partner"],
+            step=d.get("step"),
+            round=d.get("round"),
+            data=d.get("data") or {},
+            at=d.get("at"),
+        )
+
+
+def _thaw(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: _thaw(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_thaw(v) for v in value]
+    return value
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What one partner gave at one visit of a prompt step."""
+
+    step: str
+    round: int
+    partner: str
+    role: str
+    values: Mapping[str, Any]
+    text: str  # the answer rendered as one readable text (template filled)
+    private: bool = False
+    shared: bool = False
+    sealed: bool = False  # hidden from the other partner until both answered
+    at: float | None = None
+
+    @property
+    def public(self) -> bool:
+        """May the other partner (and the summary / export) see it?"""
+        return not self.sealed and (not self.private or self.shared)
+
+
+@dataclass(frozen=True)
+class Progress:
+    step: int  # 1-based position of the current step in the file
+    steps: int
+    round: int
+    rounds: int
+
+
+@dataclass(frozen=True)
+class SessionState:
+    """Everything the UI needs to render one moment of a session."""
+
+    exercise: Exercise
+    names: Mapping[str, str]
+    phase: str = "ready"  # ready | step | paused | finished
+    round: int = 1
+    step_id: str | None = None
+    ready: frozenset[str] = frozenset()
+    answered: frozenset[str] = frozenset()  # by = "both": who has answered this visit
+    loops: Mapping[str, int] = field(default_factory=dict)  # confirm step -> "not quite"s this round
+    answers: tuple[Answer, ...] = ()
+    step_started_at: float | None = None
+    paused_from: str | None = None
+    resume_at: float | None = None
+    pause_note: str = ""
+    ended_early: bool = False
+    events: int = 0  # how many events made this state
+
+    # -- who and where -------------------------------------------------------
+
+    @property
+    def step(self) -> Step | None:
+        return self.exercise.step(self.step_id) if self.step_id else None
+
+    @property
+    def finished(self) -> bool:
+        return self.phase == "finished"
+
+    @property
+    def paused(self) -> bool:
+        return self.phase == "paused"
+
+    @property
+    def roles(self) -> Mapping[str, str]:
+        """partner -> role this round ("a" starts in the first role)."""
+        first, second = self.exercise.roles
+        if self.exercise.swap_roles and self.round % 2 == 0:
+            first, second = second, first
+        return MappingProxyType({"a": first, "b": second})
+
+    def partner_in(self, role: str) -> str:
+        for partner, r in self.roles.items():
+            if r == role:
+                return partner
+        raise KeyError(role)
+
+    @property
+    def floor(self) -> tuple[str, ...]:
+        """The partners who may act on the current step now."""
+        if self.phase == "ready":
+            return tuple(p for p in PARTNERS if p not in self.ready)
+        step = self.step
+        if self.phase != "step" or step is None:
+            return ()
+        if step.by == BOTH:
+            if step.kind == "say":
+                return PARTNERS
+            return tuple(p for p in PARTNERS if p not in self.answered)
+        return (self.partner_in(step.by),)
+
+    @property
+    def progress(self) -> Progress:
+        step = self.step_id
+        pos = self.exercise.index(step) + 1 if step else (len(self.exercise.steps) if self.finished else 0)
+        return Progress(pos, len(self.exercise.steps), self.round, self.exercise.rounds)
+
+    @property
+    def timer(self) -> int | None:
+        step = self.step
+        return step.timer if step and self.phase == "step" else None
+
+    @property
+    def inputs(self) -> tuple[Field, ...]:
+        step = self.step
+        return step.fields if step and self.phase == "step" and step.kind == "prompt" else ()
+
+    @property
+    def loops_left(self) -> int:
+        """For a confirm step: how many more "not quite"s loop back."""
+        step = self.step
+        if not step or step.kind != "confirm":
+            return 0
+        return max(0, step.max_loops - self.loops.get(step.id, 0))
+
+    # -- text ----------------------------------------------------------------
+
+    @property
+    def prompt(self) -> str:
+        step = self.step
+        return self.fill(step.text) if step else ""
+
+    @property
+    def template_parts(self) -> tuple[str | Field, ...]:
+        """The current template split into literal text and the blanks to fill."""
+        step = self.step
+        if not step or not step.template:
+            return ()
+        own = {f.name: f for f in step.fields}
+        parts: list[str | Field] = []
+        text = ""
+        for piece, is_slot in _split_template(step.template):
+            if is_slot and piece[0] in own and piece[1] is None:
+                if text:
+                    parts.append(text)
+                    text = ""
+                parts.append(own[piece[0]])
+            elif is_slot:
+                text += self._resolve(*piece)
+            else:
+                text += piece
+        if text:
+            parts.append(text)
+        return tuple(parts)
+
+    def fill(self, text: str) -> str:
+        """`text` with role names and earlier public answers filled in."""
+        return "".join(
+            self._resolve(*piece) if is_slot else piece for piece, is_slot in _split_template(text)
+        )
+
+    def _resolve(self, name: str, role: str | None) -> str:
+        if role is None and name in self.exercise.roles:
+            return self.names[self.partner_in(name)]
+        who = self.partner_in(role) if role in self.exercise.roles else None
+        for answer in reversed(self.answers):
+            if not answer.public or (who and answer.partner != who):
+                continue
+            if answer.step == name:
+                return answer.text
+            if name in answer.values:
+                step = self.exercise.step(answer.step)
+                return _render_value(step.field(name), answer.values[name])
+        return MISSING
+
+    # -- what each pane may show ----------------------------------------------
+
+    def visible_answers(self, partner: str) -> tuple[Answer, ...]:
+        """Answers `partner`'s pane may show: their own, and the other's public ones."""
+        return tuple(a for a in self.answers if a.partner == partner or a.public)
+
+    def transcript(self) -> tuple[Answer, ...]:
+        """What the summary and the export show: public answers only."""
+        return tuple(a for a in self.answers if a.public)
+
+
+def start(exercise: Exercise, names: Mapping[str, str]) -> SessionState:
+    """A new session, waiting for both partners to say they are ready."""
+    if set(names) != set(PARTNERS):
+        raise FlowError("names must be given for partners 'a' and 'b'")
+    return SessionState(exercise=exercise, names=MappingProxyType(dict(names)))
+
+
+def replay(exercise: Exercise, names: Mapping[str, str], events: Iterable[Event]) -> SessionState:
+    """The state after `events`, applied in order from the start."""
+    state = start(exercise, names)
+    for event in events:
+        state = apply(state, event)
+    return state
+
+
+def apply(state: SessionState, event: Event) -> SessionState:
+    """The state after `event`; raises FlowError (state unchanged) if it does not fit."""
+    if event.kind not in EVENT_KINDS:
+        raise FlowError(f"unknown event kind {event.kind!r}")
+    if event.partner not in PARTNERS:
+        raise FlowError(f"unknown partner {event.partner!r}")
+    if state.finished:
+        raise FlowError("the exercise has ended")
+    new = _HANDLERS[event.kind](state, event)
+    return dataclasses.replace(new, events=state.events + 1)
+
+
+# -- handlers -----------------------------------------------------------------
+
+
+def _on_ready(state: SessionState, event: Event) -> SessionState:
+    if state.phase != "ready":
+        raise FlowError("the exercise has already begun")
+    if event.partner in state.ready:
+        raise FlowError(f"{state.names[event.partner]} is already ready")
+    ready = state.ready | {event.partner}
+    if ready != set(PARTNERS):
+        return dataclasses.replace(state, ready=ready)
+    first = state.exercise.steps[0].id
+    return dataclasses.replace(
+        state, ready=ready, phase="step", step_id=first, step_started_at=event.at
+    )
+
+
+def _check_step(state: SessionState, event: Event, *kinds: str) -> Step:
+    if state.phase == "paused":
+        raise FlowError("the exercise is paused; resume it first")
+    if state.phase != "step" or state.step is None:
+        raise FlowError("the exercise has not begun")
+    step = state.step
+    if event.step != step.id:
+        raise FlowError(f"this is step {step.id!r}, not {event.step!r}")
+    if event.round is not None and event.round != state.round:
+        raise FlowError(f"this is round {state.round}, not {event.round}")
+    if kinds and step.kind not in kinds:
+        raise FlowError(f"step {step.id!r} is a {step.kind} step; {event.kind!r} does not fit it")
+    if event.kind != SKIPPED and event.partner not in state.floor:
+        who = ", ".join(state.names[p] for p in state.floor) or "nobody"
+        raise FlowError(f"it is not {state.names[event.partner]}'s turn (the floor is with {who})")
+    return step
+
+
+def _on_continued(state: SessionState, event: Event) -> SessionState:
+    step = _check_step(state, event, "say")
+    return _goto(state, step, step.next, event.at)
+
+
+def _on_answered(state: SessionState, event: Event) -> SessionState:
+    step = _check_step(state, event, "prompt")
+    values = event.data.get("values")
+    if not isinstance(values, Mapping):
+        raise FlowError("an answer needs its values")
+    clean = _validate_values(step, values)
+    shared = event.data.get("shared", False)
+    if not isinstance(shared, bool):
+        raise FlowError("'shared' must be true or false")
+    role = state.roles[event.partner]
+    answer = Answer(
+        step=step.id,
+        round=state.round,
+        partner=event.partner,
+        role=role,
+        values=MappingProxyType(clean),
+        text=_render_answer(state, step, clean),
+        private=step.private,
+        shared=shared and step.private,
+        sealed=step.by == BOTH and step.hidden,
+        at=event.at,
+    )
+    answers = state.answers + (answer,)
+    if step.by == BOTH:
+        answered = state.answered | {event.partner}
+        if answered != set(PARTNERS):
+            return dataclasses.replace(state, answers=answers, answered=answered)
+        # Both have answered: unseal this visit's answers and move on.
+        visit = {(step.id, state.round, p) for p in PARTNERS}
+        n = len(answers)
+        answers = tuple(
+            dataclasses.replace(a, sealed=False)
+            if a.sealed and (a.step, a.round, a.partner) in visit and i >= n - 2
+            else a
+            for i, a in enumerate(answers)
+        )
+    return _goto(dataclasses.replace(state, answers=answers), step, step.next, event.at)
+
+
+def _on_chose(state: SessionState, event: Event) -> SessionState:
+    step = _check_step(state, event, "choose")
+    option = event.data.get("option")
+    if not isinstance(option, int) or isinstance(option, bool) or not 0 <= option < len(step.options):
+        raise FlowError(f"choose one of the {len(step.options)} options")
+    target = step.options[option].next or step.next
+    return _goto(state, step, target, event.at)
+
+
+def _on_confirmed(state: SessionState, event: Event) -> SessionState:
+    step = _check_step(state, event, "confirm")
+    yes = event.data.get("yes")
+    if not isinstance(yes, bool):
+        raise FlowError("a confirmation is yes or not quite")
+    if yes or state.loops_left == 0:
+        # Past the loop limit "not quite" moves on too: nobody is held in a loop.
+        return _goto(state, step, step.next, event.at)
+    loops = dict(state.loops)
+    loops[step.id] = loops.get(step.id, 0) + 1
+    return _goto(dataclasses.replace(state, loops=MappingProxyType(loops)), step, step.on_no, event.at)
+
+
+def _on_skipped(state: SessionState, event: Event) -> SessionState:
+    step = _check_step(state, event)
+    return _goto(state, step, step.next, event.at)
+
+
+def _on_paused(state: SessionState, event: Event) -> SessionState:
+    if state.phase == "paused":
+        raise FlowError("the exercise is already paused")
+    resume_at = event.data.get("resume_at")
+    if resume_at is not None and (isinstance(resume_at, bool) or not isinstance(resume_at, (int, float))):
+        raise FlowError("'resume_at' must be a time in seconds")
+    note = event.data.get("note", "")
+    if not isinstance(note, str):
+        raise FlowError("a pause note is text")
+    return dataclasses.replace(
+        state, phase="paused", paused_from=state.phase, resume_at=resume_at, pause_note=note
+    )
+
+
+def _on_resumed(state: SessionState, event: Event) -> SessionState:
+    if state.phase != "paused":
+        raise FlowError("the exercise is not paused")
+    # The step's timer starts again from the resume.
+    return dataclasses.replace(
+        state,
+        phase=state.paused_from or "ready",
+        paused_from=None,
+        resume_at=None,
+        pause_note="",
+        step_started_at=event.at if state.paused_from == "step" else state.step_started_at,
+    )
+
+
+def _on_ended(state: SessionState, event: Event) -> SessionState:
+    return dataclasses.replace(state, phase="finished", ended_early=True, paused_from=None)
+
+
+_HANDLERS = {
+    READY: _on_ready,
+    ANSWERED: _on_answered,
+    CONTINUED: _on_continued,
+    CHOSE: _on_chose,
+    CONFIRMED: _on_confirmed,
+    SKIPPED: _on_skipped,
+    PAUSED: _on_paused,
+    RESUMED: _on_resumed,
+    ENDED: _on_ended,
+}
+
+
+def _goto(state: SessionState, step: Step, target: str | None, at: float | None) -> SessionState:
+    """Leave `step` for `target` (None falls through); END closes the round."""
+    nxt = state.exercise.successor(step, target)
+    base = dataclasses.replace(state, answered=frozenset(), step_started_at=at)
+    if nxt != END:
+        return dataclasses.replace(base, step_id=nxt)
+    if state.round < state.exercise.rounds:
+        return dataclasses.replace(
+            base,
+            round=state.round + 1,
+            step_id=state.exercise.steps[0].id,
+            loops=MappingProxyType({}),
+        )
+    return dataclasses.replace(base, phase="finished", step_id=None)
+
+
+# -- values -------------------------------------------------------------------
+
+
+def _validate_values(step: Step, values: Mapping[str, Any]) -> dict[str, Any]:
+    names = {f.name for f in step.fields}
+    unknown = sorted(set(values) - names)
+    if unknown:
+        raise FlowError(f"step {step.id!r} has no field {unknown[0]!r}")
+    clean: dict[str, Any] = {}
+    for f in step.fields:
+        value = values.get(f.name)
+        if _is_empty(value):
+            if f.optional:
+                continue
+            raise FlowError(f"{f.label or f.name!r} is still empty")
+        clean[f.name] = _check_value(f, value)
+    return clean
+
+
+def _is_empty(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    if isinstance(value, (list, tuple)):
+        return all(_is_empty_item(v) for v in value)
+    return False
+
+
+def _check_value(f: Field, value: Any) -> Any:
+    name = f.label or f.name
+    if f.kind in ("text", "pick"):
+        if not isinstance(value, str):
+            raise FlowError(f"{name!r} takes text")
+        return value  # stored exactly as typed
+    if f.kind == "rating":
+        if isinstance(value, bool) or not isinstance(value, int) or not f.min <= value <= f.max:
+            raise FlowError(f"{name!r} takes a whole number from {f.min} to {f.max}")
+        return value
+    # list
+    if not isinstance(value, (list, tuple)):
+        raise FlowError(f"{name!r} takes a list")
+    items = [_check_item(f, item) for item in value if not _is_empty_item(item)]
+    if not f.min <= len(items) <= f.max:
+        raise FlowError(f"{name!r} takes {f.min} to {f.max} items")
+    return items
+
+
+def _is_empty_item(item: Any) -> bool:
+    if isinstance(item, Mapping):
+        return all(isinstance(v, str) and not v.strip() for v in item.values())
+    return isinstance(item, str) and not item.strip()
+
+
+def _check_item(f: Field, item: Any) -> Any:
+    if f.item:
+        if not isinstance(item, Mapping) or set(item) != set(f.item_slots):
+            raise FlowError(f"each item of {f.label or f.name!r} fills: {', '.join(f.item_slots)}")
+        for slot, text in item.items():
+            if not isinstance(text, str) or not text.strip():
+                raise FlowError(f"{slot!r} of an item is still empty")
+        return dict(item)
+    if not isinstance(item, str):
+        raise FlowError(f"items of {f.label or f.name!r} are text")
+    return item
+
+
+def _render_value(f: Field, value: Any) -> str:
+    if f.kind == "rating":
+        return f"{value} of {f.max}"
+    if f.kind == "list":
+        rendered = [_fill_plain(f.item, item) if f.item else item for item in value]
+        return "; ".join(rendered)
+    return str(value)
+
+
+def _render_answer(state: SessionState, step: Step, values: Mapping[str, Any]) -> str:
+    if step.template:
+        out = []
+        for piece, is_slot in _split_template(step.template):
+            if is_slot and piece[1] is None and piece[0] in values:
+                out.append(_render_value(step.field(piece[0]), values[piece[0]]))
+            elif is_slot:
+                out.append(state._resolve(*piece))
+            else:
+                out.append(piece)
+        return "".join(out)
+    shown = [f for f in step.fields if f.name in values]
+    if len(step.fields) == 1 and shown:
+        return _render_value(shown[0], values[shown[0].name])
+    return "\n".join(f"{f.label or f.name}: {_render_value(f, values[f.name])}" for f in shown)
+
+
+def _fill_plain(template: str, values: Mapping[str, str]) -> str:
+    return "".join(
+        values.get(piece[0], MISSING) if is_slot else piece for piece, is_slot in _split_template(template)
+    )
+
+
+def _split_template(template: str) -> list[tuple[Any, bool]]:
+    """Literal pieces (str, False) and slots ((name, role), True), `{{`/`}}` unescaped."""
+    out: list[tuple[Any, bool]] = []
+    i = 0
+    text = ""
+    while i < len(template):
+        two = template[i : i + 2]
+        if two in ("{{", "}}"):
+            text += two[0]
+            i += 2
+            continue
+        if template[i] == "{":
+            found = slots(template[i : template.find("}", i) + 1]) if "}" in template[i:] else []
+            if found:
+                if text:
+                    out.append((text, False))
+                    text = ""
+                out.append((found[0], True))
+                i = template.find("}", i) + 1
+                continue
+        text += template[i]
+        i += 1
+    if text:
+        out.append((text, False))
+    return out
+
+
+# -- possible actions ---------------------------------------------------------
+
+
+def example_value(f: Field) -> Any:
+    """A valid value for `f` (for walking flows and tests)."""
+    if f.kind == "rating":
+        return f.min
+    if f.kind == "list":
+        item = {s: f"{s} 1" for s in f.item_slots} if f.item else f"{f.name} 1"
+        return [item] * max(1, f.min)
+    return f"{f.name}"
+
+
+def valid_actions(state: SessionState, meta: bool = False) -> list[Event]:
+    """Events that fit now: every branch of the current step, each partner on the floor.
+
+    With `meta`, also skip, pause / resume and end. Answers use `example_value`.
+    """
+    events: list[Event] = []
+    if state.finished:
+        return events
+    if state.phase == "paused":
+        return [Event(RESUMED, "a")] + ([Event(ENDED, "a")] if meta else [])
+    if state.phase == "ready":
+        events = [Event(READY, p) for p in state.floor]
+    else:
+        step = state.step
+        assert step is not None
+        for p in state.floor:
+            common = dict(partner=p, step=step.id, round=state.round)
+            if step.kind == "say":
+                events.append(Event(CONTINUED, **common))
+            elif step.kind == "prompt":
+                values = {f.name: example_value(f) for f in step.fields}
+                events.append(Event(ANSWERED, data={"values": values}, **common))
+            elif step.kind == "choose":
+                events += [Event(CHOSE, data={"option": i}, **common) for i in range(len(step.options))]
+            else:
+                events += [Event(CONFIRMED, data={"yes": y}, **common) for y in (True, False)]
+        if meta:
+            events.append(Event(SKIPPED, "a", step=step.id, round=state.round))
+    if meta:
+        events += [Event(PAUSED, "b", data={"resume_at": None}), Event(ENDED, "b")]
+    return events

@@ -1,0 +1,143 @@
+"""The validated, immutable exercise model that the checker builds and the engine runs."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Mapping
+
+# Step kinds and field kinds of format 1.
+STEP_KINDS = ("say", "prompt", "choose", "confirm")
+FIELD_KINDS = ("text", "pick", "rating", "list")
+# `by = "both"`: each partner answers the step; it completes when both have.
+BOTH = "both"
+# `next = "end"` ends the round (the next round starts, or the exercise ends).
+END = "end"
+
+# A template slot: `{name}` or `{name@role}` (the answer given by whoever holds
+# that role now). Doubled braces `{{` `}}` are literal braces.
+SLOT_RE = re.compile(r"\{([A-Za-z_][A-Za-z0-9_-]*)(?:@([A-Za-z_][A-Za-z0-9_-]*))?\}")
+
+
+def slots(template: str) -> list[tuple[str, str | None]]:
+    """The (name, role-or-None) slots of a template, in order, braces `{{`/`}}` skipped."""
+    clean = template.replace("{{", "").replace("}}", "")
+    return [(m.group(1), m.group(2)) for m in SLOT_RE.finditer(clean)]
+
+
+def _frozen(mapping: Mapping | None) -> Mapping:
+    return MappingProxyType(dict(mapping or {}))
+
+
+@dataclass(frozen=True)
+class Field:
+    """One input of a prompt step: a blank of its template, or a labelled answer."""
+
+    name: str
+    kind: str = "text"  # text | pick | rating | list
+    label: str = ""
+    optional: bool = False
+    # pick: offer words from this vocabulary; `free` lets the partner write their own.
+    vocab: str | None = None
+    free: bool = True
+    # rating: an integer scale with a label at each end.
+    # list: how many items (min..max); each item fills `item`, a template whose
+    # slots are free-text blanks ("I will {what} by {when}").
+    min: int = 1
+    max: int = 5
+    low: str = ""
+    high: str = ""
+    item: str | None = None
+
+    @property
+    def item_slots(self) -> tuple[str, ...]:
+        return tuple(name for name, _ in slots(self.item)) if self.item else ()
+
+
+@dataclass(frozen=True)
+class Option:
+    """One choice of a choose step; `next` branches, None falls through."""
+
+    label: str
+    next: str | None = None
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a flow."""
+
+    id: str
+    kind: str  # say | prompt | choose | confirm
+    by: str  # a role name, or "both"
+    text: str
+    next: str | None = None  # a step id, "end", or None to fall through
+    timer: int | None = None  # seconds; a signal only, never cuts anyone off
+    # prompt
+    template: str | None = None
+    fields: tuple[Field, ...] = ()
+    hidden: bool = False  # by = "both": each answer hidden until both answered
+    private: bool = False  # shown only to its writer; never in summary/export
+    # choose
+    options: tuple[Option, ...] = ()
+    # confirm
+    yes: str = "Yes"
+    no: str = "Not quite"
+    on_no: str | None = None
+    max_loops: int = 3
+    # what the partner without the floor is asked to do meanwhile (overrides
+    # the exercise's guide for that role)
+    guide: str | None = None
+
+    def __post_init__(self) -> None:
+        # A bare prompt is one free-text answer, named (and quoted) by the step id.
+        if self.kind == "prompt" and not self.fields and not self.template:
+            object.__setattr__(self, "fields", (Field(name=self.id),))
+
+    def field(self, name: str) -> Field:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        raise KeyError(name)
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """A whole exercise: metadata, two roles, and its steps in file order."""
+
+    id: str
+    title: str
+    minutes: int
+    summary: str
+    credit: str
+    steps: tuple[Step, ...]
+    tags: tuple[str, ...] = ()
+    roles: tuple[str, str] = ("speaker", "listener")
+    rounds: int = 1
+    swap_roles: bool = True
+    # role -> the rules of that role (F1), and role -> a one-line guide shown
+    # in the pane of the partner in that role while the other has the floor
+    rules: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    guides: Mapping[str, str] = field(default_factory=dict)
+    path: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "rules", _frozen(self.rules))
+        object.__setattr__(self, "guides", _frozen(self.guides))
+        object.__setattr__(self, "_index", {s.id: i for i, s in enumerate(self.steps)})
+
+    def __hash__(self) -> int:  # mappings are not hashable; identity is the id + path
+        return hash((self.id, self.path))
+
+    def step(self, step_id: str) -> Step:
+        return self.steps[self._index[step_id]]  # type: ignore[attr-defined]
+
+    def index(self, step_id: str) -> int:
+        return self._index[step_id]  # type: ignore[attr-defined]
+
+    def successor(self, step: Step, target: str | None) -> str:
+        """Where `target` leads from `step`: a step id, or END."""
+        if target is not None:
+            return target
+        i = self.index(step.id) + 1
+        return self.steps[i].id if i < len(self.steps) else END

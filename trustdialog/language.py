@@ -1,0 +1,1 @@
+"""Gentle hints on wording, and the feelings vocabulary helpers (no UI)."""
