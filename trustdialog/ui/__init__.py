@@ -1,0 +1,1 @@
+"""The Textual UI: renders engine state and turns keys into events; never decides flow."""
