@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Iterable, Mapping
 
-from trustdialog.exercise.model import BOTH, END, Exercise, Field, Step, slots
+from trustdialog.exercise.model import BOTH, END, SLOT_RE, Exercise, Field, Step
 
 PARTNERS = ("a", "b")
 
@@ -68,6 +68,9 @@ class Event:
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> "Event":
+        """The event `to_dict` wrote; FlowError if `d` is not one."""
+        if not isinstance(d, Mapping) or not isinstance(d.get("kind"), str) or not isinstance(d.get("partner"), str):
+            raise FlowError("not an event: it needs a 'kind' and a 'partner'")
         return cls(
             kind=d["kind"],
             partner=d["partner"],
@@ -180,7 +183,9 @@ class SessionState:
     @property
     def progress(self) -> Progress:
         step = self.step_id
-        pos = self.exercise.index(step) + 1 if step else (len(self.exercise.steps) if self.finished else 0)
+        # Ended early keeps the step it ended on; ended before it began shows 0.
+        done = self.finished and not self.ended_early
+        pos = self.exercise.index(step) + 1 if step else (len(self.exercise.steps) if done else 0)
         return Progress(pos, len(self.exercise.steps), self.round, self.exercise.rounds)
 
     @property
@@ -266,6 +271,8 @@ def start(exercise: Exercise, names: Mapping[str, str]) -> SessionState:
     """A new session, waiting for both partners to say they are ready."""
     if set(names) != set(PARTNERS):
         raise FlowError("names must be given for partners 'a' and 'b'")
+    if not all(isinstance(n, str) for n in names.values()):
+        raise FlowError("partner names are text")
     return SessionState(exercise=exercise, names=MappingProxyType(dict(names)))
 
 
@@ -285,6 +292,10 @@ def apply(state: SessionState, event: Event) -> SessionState:
         raise FlowError(f"unknown partner {event.partner!r}")
     if state.finished:
         raise FlowError("the exercise has ended")
+    if not isinstance(event.data, Mapping):
+        raise FlowError(f"the data of a {event.kind!r} event must be a table of values")
+    if event.at is not None and (isinstance(event.at, bool) or not isinstance(event.at, (int, float))):
+        raise FlowError("an event's time must be in seconds")
     new = _HANDLERS[event.kind](state, event)
     return dataclasses.replace(new, events=state.events + 1)
 
@@ -293,6 +304,8 @@ def apply(state: SessionState, event: Event) -> SessionState:
 
 
 def _on_ready(state: SessionState, event: Event) -> SessionState:
+    if state.phase == "paused":
+        raise FlowError("the exercise is paused; resume it first")
     if state.phase != "ready":
         raise FlowError("the exercise has already begun")
     if event.partner in state.ready:
@@ -312,9 +325,15 @@ def _check_step(state: SessionState, event: Event, *kinds: str) -> Step:
     if state.phase != "step" or state.step is None:
         raise FlowError("the exercise has not begun")
     step = state.step
+    if event.step is None:
+        raise FlowError(f"a {event.kind!r} event must name its step")
     if event.step != step.id:
         raise FlowError(f"this is step {step.id!r}, not {event.step!r}")
-    if event.round is not None and event.round != state.round:
+    # The round is required: a stale event from an earlier round must not land
+    # on the same step one round later.
+    if event.round is None:
+        raise FlowError(f"a {event.kind!r} event must name its round")
+    if isinstance(event.round, bool) or event.round != state.round:
         raise FlowError(f"this is round {state.round}, not {event.round}")
     if kinds and step.kind not in kinds:
         raise FlowError(f"step {step.id!r} is a {step.kind} step; {event.kind!r} does not fit it")
@@ -356,15 +375,9 @@ def _on_answered(state: SessionState, event: Event) -> SessionState:
         answered = state.answered | {event.partner}
         if answered != set(PARTNERS):
             return dataclasses.replace(state, answers=answers, answered=answered)
-        # Both have answered: unseal this visit's answers and move on.
-        visit = {(step.id, state.round, p) for p in PARTNERS}
-        n = len(answers)
-        answers = tuple(
-            dataclasses.replace(a, sealed=False)
-            if a.sealed and (a.step, a.round, a.partner) in visit and i >= n - 2
-            else a
-            for i, a in enumerate(answers)
-        )
+        # Both have answered this visit: each answered once, nothing else adds
+        # answers meanwhile, so this visit's answers are exactly the last two.
+        answers = answers[:-2] + tuple(dataclasses.replace(a, sealed=False) for a in answers[-2:])
     return _goto(dataclasses.replace(state, answers=answers), step, step.next, event.at)
 
 
@@ -534,10 +547,14 @@ def _render_value(f: Field, value: Any) -> str:
 
 def _render_answer(state: SessionState, step: Step, values: Mapping[str, Any]) -> str:
     if step.template:
+        own = {f.name: f for f in step.fields}
         out = []
         for piece, is_slot in _split_template(step.template):
-            if is_slot and piece[1] is None and piece[0] in values:
-                out.append(_render_value(step.field(piece[0]), values[piece[0]]))
+            if is_slot and piece[1] is None and piece[0] in own:
+                # An optional blank left empty reads as missing; it must not
+                # borrow an earlier answer that has a field of the same name.
+                value = values.get(piece[0])
+                out.append(MISSING if value is None else _render_value(own[piece[0]], value))
             elif is_slot:
                 out.append(state._resolve(*piece))
             else:
@@ -556,29 +573,33 @@ def _fill_plain(template: str, values: Mapping[str, str]) -> str:
 
 
 def _split_template(template: str) -> list[tuple[Any, bool]]:
-    """Literal pieces (str, False) and slots ((name, role), True), `{{`/`}}` unescaped."""
+    """Literal pieces (str, False) and slots ((name, role), True), `{{`/`}}` unescaped.
+
+    Scanned left to right like str.format: a brace that does not open a valid
+    slot right where it stands ("{", "{1x}", "{a b}") is kept as literal text.
+    """
     out: list[tuple[Any, bool]] = []
-    i = 0
-    text = ""
-    while i < len(template):
-        two = template[i : i + 2]
-        if two in ("{{", "}}"):
-            text += two[0]
+    text: list[str] = []
+    i, n = 0, len(template)
+    while i < n:
+        ch = template[i]
+        if ch in "{}" and template.startswith(ch * 2, i):
+            text.append(ch)
             i += 2
             continue
-        if template[i] == "{":
-            found = slots(template[i : template.find("}", i) + 1]) if "}" in template[i:] else []
-            if found:
+        if ch == "{":
+            m = SLOT_RE.match(template, i)
+            if m:
                 if text:
-                    out.append((text, False))
-                    text = ""
-                out.append((found[0], True))
-                i = template.find("}", i) + 1
+                    out.append(("".join(text), False))
+                    text = []
+                out.append(((m.group(1), m.group(2)), True))
+                i = m.end()
                 continue
-        text += template[i]
+        text.append(ch)
         i += 1
     if text:
-        out.append((text, False))
+        out.append(("".join(text), False))
     return out
 
 

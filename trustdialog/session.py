@@ -2,39 +2,63 @@
 
 Every event is checked by the engine, then committed by the store, and only
 then becomes the new state: what the UI shows has always been saved first.
+If the disk fails mid-session the session carries on in memory, with a warning.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any, Callable, Mapping
 
 from trustdialog import engine
 from trustdialog.engine import Event, SessionState
 from trustdialog.exercise.model import Exercise
+from trustdialog.store import MemoryStore, SessionInfo, Snapshot, StoreConflict, StoreWriteError
+
+log = logging.getLogger("trustdialog.session")
+log.addHandler(logging.NullHandler())
+
+MEMORY_ONLY = ("Saving stopped ({reason}). This session carries on in memory only "
+               "and will be lost when the app closes.")
+
+
+def draft_key(step: str, round: int, partner: str, field: str) -> str:
+    """The key a draft of one field of one visit is saved under."""
+    return f"{step}:{round}:{partner}:{field}"
 
 
 class Session:
     def __init__(self, store: Any, exercise: Exercise, session_id: str,
                  names: Mapping[str, str], clock: Callable[[], float] = time.time,
-                 events: list[Event] | None = None) -> None:
+                 events: list[Event] | None = None, info: SessionInfo | None = None) -> None:
         self.store = store
         self.exercise = exercise
         self.id = session_id
         self.clock = clock
-        self.state: SessionState = engine.replay(exercise, names, events or [])
+        self.events: list[Event] = list(events or [])  # the log as this process knows it
+        self.info: SessionInfo = info or store.info(session_id)
+        self.state: SessionState = engine.replay(exercise, names, self.events)
 
     @classmethod
     def new(cls, store: Any, exercise: Exercise, names: Mapping[str, str],
             owner: str | None = None, clock: Callable[[], float] = time.time) -> "Session":
-        sid = store.create_session(exercise.id, exercise.title, names, owner=owner, at=clock())
+        sid = store.create_session(
+            exercise.id, exercise.title, names, owner=owner, at=clock(),
+            private_steps=[s.id for s in exercise.steps if s.private],
+            hidden_steps=[s.id for s in exercise.steps if s.hidden])
         return cls(store, exercise, sid, names, clock)
 
     @classmethod
     def resume(cls, store: Any, exercise: Exercise, session_id: str,
                clock: Callable[[], float] = time.time) -> "Session":
         info = store.info(session_id)
-        return cls(store, exercise, session_id, info.names, clock, store.events(session_id))
+        return cls(store, exercise, session_id, info.names, clock, store.events(session_id), info)
+
+    @property
+    def warning(self) -> str | None:
+        """Why this session is not being saved, if it is not."""
+        return getattr(self.store, "warning", None)
 
     def submit(self, kind: str, partner: str, **data: Any) -> SessionState:
         """Apply one partner's action; raises engine.FlowError if it does not fit."""
@@ -42,9 +66,68 @@ class Session:
         step = state.step_id if kind in engine.STEP_EVENTS else None
         event = Event(kind, partner, step=step, round=state.round if step else None,
                       data=data, at=self.clock())
-        new = engine.apply(state, event)  # raises before anything is stored
-        self.store.append(self.id, event)  # committed before the UI moves on
-        if new.finished:
-            self.store.set_finished(self.id)
+        while True:
+            new = engine.apply(self.state, event)  # raises before anything is stored
+            try:
+                self.store.append(self.id, event, after=len(self.events),
+                                  clear_drafts=self._drafts_done(event),
+                                  finished=new.finished)  # committed before the UI moves on
+            except StoreConflict:
+                # Another process (the partner's SSH connection) got there
+                # first: catch up, then check the action still fits.
+                self.refresh()
+                continue
+            except StoreWriteError as error:
+                self._carry_on_in_memory(error)
+                continue
+            break
+        self.events.append(event)
         self.state = new
         return new
+
+    def refresh(self) -> bool:
+        """Apply events other processes appended since; True if there were any."""
+        fresh = self.store.events(self.id, after=len(self.events))
+        state = self.state
+        for event in fresh:
+            state = engine.apply(state, event)
+        self.events.extend(fresh)
+        self.state = state
+        return bool(fresh)
+
+    # -- drafts ------------------------------------------------------------------
+
+    def save_draft(self, key: str, text: str) -> None:
+        """Keep the text being typed; the UI calls this on pauses in typing and focus changes."""
+        try:
+            self.store.save_draft(self.id, key, text)
+        except StoreWriteError as error:
+            self._carry_on_in_memory(error)
+            self.store.save_draft(self.id, key, text)
+
+    def drafts(self) -> dict[str, str]:
+        """Unsent text by draft key, to put back into the inputs on resume."""
+        return self.store.drafts(self.id)
+
+    def _drafts_done(self, event: Event) -> list[str]:
+        """Drafts an event settles: the answered fields, or every field of a skipped step."""
+        if event.kind not in (engine.ANSWERED, engine.SKIPPED) or event.step is None:
+            return []
+        fields = [f.name for f in self.exercise.step(event.step).fields]
+        partners = (event.partner,) if event.kind == engine.ANSWERED else engine.PARTNERS
+        return [draft_key(event.step, event.round or self.state.round, p, f)
+                for p in partners for f in fields]
+
+    # -- faults ------------------------------------------------------------------
+
+    def _carry_on_in_memory(self, error: StoreWriteError) -> None:
+        """The disk failed: move this session into memory, as it stands, and say so."""
+        old = self.store
+        try:
+            drafts = old.drafts(self.id)
+        except Exception:  # reading may fail too; drafts are a convenience
+            drafts = {}
+        memory = MemoryStore(warning=MEMORY_ONLY.format(reason=error))
+        memory.adopt(Snapshot(self.info.with_(events=len(self.events)), list(self.events), drafts))
+        self.store = memory
+        log.warning("session %s: saving stopped (%s); carrying on in memory", self.id, error)

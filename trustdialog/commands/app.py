@@ -1,4 +1,4 @@
-"""Opening the app: `trustdialog` with no command."""
+"""Opening the app: `trustdialog` with no command (and `trustdialog resume ID`)."""
 
 from __future__ import annotations
 
@@ -11,5 +11,45 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     """The app is the default command; it adds no sub-command of its own."""
 
 
-def run_app(args: argparse.Namespace) -> int:
-    raise CommandError("the app is not built yet")
+def run_app(args: argparse.Namespace, resume_id: str | None = None) -> int:
+    """Open the two-pane app (Textual is imported only here)."""
+    from trustdialog.locations import data_dir
+    from trustdialog.store import StoreError, open_store
+
+    no_save = bool(getattr(args, "no_save", False))
+    folder = data_dir(getattr(args, "data_dir", None))
+    try:
+        store = open_store(folder, no_save)
+    except StoreError as error:
+        raise CommandError(_one_line(error), 1) from None
+    extra = tuple(getattr(args, "exercises", None) or ())
+    try:
+        # A resume loads the library first, to fail with one line before the screen opens;
+        # a plain start loads it after the first frame.
+        library = _check_resumable(store, resume_id, extra) if resume_id is not None else None
+        from trustdialog.ui.app import make_app
+
+        app = make_app(library=library, store=store, resume_id=resume_id, data_dir=folder,
+                       no_save=no_save, extra_dirs=extra)
+        app.run()
+    except StoreError as error:
+        raise CommandError(_one_line(error), 1) from None
+    finally:
+        store.close()
+    return int(app.return_code or 0)
+
+
+def _check_resumable(store, session_id: str, extra: tuple[str, ...]):
+    """The library, after checking the session and its exercise exist (else one line)."""
+    from trustdialog.exercise import load_library
+
+    info = store.info(session_id)  # StoreError: no such session
+    library = load_library(extra_dirs=extra)
+    if info.exercise_id not in library.exercises:
+        raise CommandError(f"session {session_id} uses exercise {info.exercise_id!r}, which is "
+                           "not in the library (add its folder with --exercises DIR)", 1)
+    return library
+
+
+def _one_line(error: object) -> str:
+    return " ".join(str(error).split()) or error.__class__.__name__

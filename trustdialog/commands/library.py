@@ -3,20 +3,97 @@
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 
 from trustdialog.commands import CommandError
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("list", parents=[common], help="exercises: id, title, minutes")
-    p.set_defaults(func=_todo)
-    p = sub.add_parser("check", parents=[common], help="validate exercise files; exit 1 on any error")
-    p.add_argument("paths", nargs="*", metavar="PATH")
+    p.set_defaults(func=run_list)
+    p = sub.add_parser(
+        "check", parents=[common], help="validate exercise files; exit 1 on any error",
+        description="Check exercise and vocabulary files (default: the shipped library and --exercises "
+        "folders). Prints every problem as path:line:col: error|warning CODE: message; exits 1 on any error.",
+    )
+    p.add_argument("paths", nargs="*", metavar="PATH", help="exercise files or library folders")
     p.add_argument("--walk", action="store_true", help="also walk every path of each flow to its end")
-    p.set_defaults(func=_todo)
+    p.set_defaults(func=run_check)
     p = sub.add_parser("schema", parents=[common], help="JSON Schema of the exercise format")
-    p.set_defaults(func=_todo)
+    p.set_defaults(func=run_schema)
 
 
-def _todo(args: argparse.Namespace) -> int:
-    raise CommandError(f"'{args.command}' is not built yet")
+def _shown(path: str) -> str:
+    """A path as the user would type it: relative to the current folder when inside it."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return path
+    return path if rel.startswith("..") else rel
+
+
+def run_list(args: argparse.Namespace) -> int:
+    from trustdialog.exercise import load_library
+
+    lib = load_library(args.exercises)
+    skipped: dict[str, list] = {}
+    for d in lib.diagnostics:
+        if d.is_error:
+            skipped.setdefault(d.path, []).append(d)
+    for path, problems in skipped.items():
+        more = f" (and {len(problems) - 1} more; see trustdialog check)" if len(problems) > 1 else ""
+        first = problems[0]
+        print(f"trustdialog: warning: skipped {_shown(path)}: line {first.line}: {first.code} {first.message}{more}",
+              file=sys.stderr)
+    if not lib.exercises:
+        raise CommandError("no exercises found", 1)
+    width = max(len(i) for i in lib.exercises)
+    out = []
+    for ex in lib.exercises.values():
+        out.append(f"{ex.id:<{width}}  {ex.minutes:>3} min  {_one_line(ex.title)}")
+    print("\n".join(out))
+    return 0
+
+
+def _one_line(text: str) -> str:
+    return "".join(c if c.isprintable() else " " for c in text)
+
+
+def run_check(args: argparse.Namespace) -> int:
+    from trustdialog.exercise import check_paths, load_library
+
+    if args.paths:
+        lib = check_paths(args.paths, args.exercises)
+    else:
+        lib = load_library(args.exercises)
+    lines = [_format(d) for d in lib.diagnostics]
+    walked = ""
+    if args.walk:
+        from trustdialog.exercise.walk import walk_library
+
+        report = walk_library(lib)
+        lines += [_format(d) for d in report.diagnostics]
+        lib.diagnostics += report.diagnostics
+        n = report.exercises
+        walked = f"; walked {report.paths:,} paths through {n} exercise{'s' if n != 1 else ''}" + (
+            f" (counting capped at {report.cap:,} paths for {', '.join(report.capped)})" if report.capped else "")
+    if lines:
+        print("\n".join(lines))
+    errors = sum(d.is_error for d in lib.diagnostics)
+    warnings = len(lib.diagnostics) - errors
+    files = f"{lib.files} file{'s' if lib.files != 1 else ''}"
+    print(f"checked {files}: {errors} error{'s' if errors != 1 else ''}, "
+          f"{warnings} warning{'s' if warnings != 1 else ''}{walked}")
+    return 1 if errors else 0
+
+
+def _format(d) -> str:
+    return f"{_shown(d.path)}:{d.line}:{d.col}: {d.severity} {d.code}: {d.message}"
+
+
+def run_schema(args: argparse.Namespace) -> int:
+    from trustdialog.exercise.schema import schema_text
+
+    sys.stdout.write(schema_text())
+    return 0

@@ -1,18 +1,153 @@
-"""`serve` and `access`: the SSH server for facilitators, and who may connect."""
+"""`serve` and `access`: the SSH server for facilitators, and who may connect to it."""
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from trustdialog.commands import CommandError
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("serve", parents=[common], help="SSH server: one app per connection")
-    p.set_defaults(func=_todo)
-    p = sub.add_parser("access", parents=[common], help="who may connect to the SSH server")
-    p.set_defaults(func=_todo)
+    p = sub.add_parser(
+        "serve", parents=[common], help="SSH server: one app per connection",
+        description="Run an SSH server that gives each connection its own trustdialog app "
+        "(never a shell). Only people in the access file can log in, with their keys.",
+    )
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on (default 127.0.0.1; 0.0.0.0 for every interface)")
+    p.add_argument("--port", type=int, default=2222, help="port to listen on (default 2222)")
+    p.add_argument("--access", metavar="FILE", help="access file (default: DATA_DIR/access.toml)")
+    p.add_argument("--host-key", metavar="FILE",
+                   help="host key, made on first run (default: DATA_DIR/ssh_host_ed25519_key)")
+    p.add_argument("--idle-timeout", type=float, default=60, metavar="MINUTES",
+                   help="close a connection after this many minutes without a key press "
+                   "(default 60; 0 = never); a notice shows 2 minutes before")
+    p.add_argument("--max-sessions", type=int, default=20, metavar="N",
+                   help="most apps running at once (default 20)")
+    p.set_defaults(func=run_serve)
+
+    p = sub.add_parser(
+        "access", parents=[common], help="who may connect to the SSH server",
+        description="Manage the access file of `trustdialog serve`: people, their role and keys.",
+    )
+    p.add_argument("--access", metavar="FILE", default=argparse.SUPPRESS,
+                   help="access file (default: DATA_DIR/access.toml)")
+    actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    a = actions.add_parser("add", parents=[common], help="let someone connect (or add a key)")
+    a.add_argument("name", metavar="NAME", help="how the app will know them: letters, digits, ._@+-")
+    a.add_argument("--role", choices=("facilitator", "client"), default="client",
+                   help="facilitator: sees and can resume every session; client (default): their own")
+    a.add_argument("--key", metavar="FILE.pub", action="append", required=True, type=Path,
+                   help="their public key file (may be repeated)")
+    a.add_argument("--access", metavar="FILE", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    a.set_defaults(func=run_access_add)
+    a = actions.add_parser("list", parents=[common], help="who may connect")
+    a.add_argument("--access", metavar="FILE", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    a.set_defaults(func=run_access_list)
+    a = actions.add_parser("remove", parents=[common], help="stop someone connecting")
+    a.add_argument("name", metavar="NAME")
+    a.add_argument("--access", metavar="FILE", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    a.set_defaults(func=run_access_remove)
 
 
-def _todo(args: argparse.Namespace) -> int:
-    raise CommandError(f"'{args.command}' is not built yet")
+def _data_dir(args: argparse.Namespace) -> Path:
+    from trustdialog.locations import data_dir
+
+    return data_dir(args.data_dir)
+
+
+def _access_path(args: argparse.Namespace) -> Path:
+    from trustdialog.ssh.access import ACCESS_FILE_NAME
+
+    given = getattr(args, "access", None)
+    return Path(given).expanduser() if given else _data_dir(args) / ACCESS_FILE_NAME
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    from trustdialog.locations import ensure_private_dir
+    from trustdialog.ssh.hostkey import HOST_KEY_NAME, HostKeyError
+
+    try:
+        from trustdialog.ssh.server import ServerConfig, run
+    except ImportError as error:  # asyncssh missing from a stripped-down install
+        raise CommandError(f"the SSH server needs asyncssh: {error}") from None
+    if not 0 <= args.port <= 65535:
+        raise CommandError(f"--port must be 0-65535 (got {args.port})")
+    if args.idle_timeout < 0 or args.max_sessions < 1:
+        raise CommandError("--idle-timeout must be 0 or more and --max-sessions 1 or more")
+    data = ensure_private_dir(_data_dir(args))
+    app_args = [arg for folder in args.exercises for arg in ("--exercises", str(Path(folder).resolve()))]
+    if args.no_save:
+        app_args.append("--no-save")
+    idle = args.idle_timeout * 60
+    config = ServerConfig(
+        data_dir=data.resolve(), access_file=_access_path(args).resolve(),
+        host_key_file=Path(args.host_key).expanduser().resolve() if args.host_key else data / HOST_KEY_NAME,
+        host=args.host, port=args.port, app_args=app_args, idle_timeout=idle,
+        idle_warning=min(120.0, idle / 2), max_sessions=args.max_sessions,
+    )
+    try:
+        run(config)
+    except HostKeyError as error:
+        raise CommandError(str(error), 1) from None
+    except OSError as error:
+        raise CommandError(f"cannot listen on {args.host}:{args.port}: {error.strerror or error}", 1) from None
+    return 0
+
+
+def run_access_add(args: argparse.Namespace) -> int:
+    from trustdialog.ssh.access import AccessError, AccessList, read_key_file
+
+    path = _access_path(args)
+    try:
+        keys = [key for file in args.key for key in read_key_file(file.expanduser())]
+        access = AccessList.load(path)
+        existed = access.find(args.name) is not None
+        person, added = access.add(args.name, args.role, keys)
+        access.save(path)
+    except AccessError as error:
+        raise CommandError(str(error)) from None
+    except OSError as error:
+        raise CommandError(f"cannot write {path}: {error.strerror or error}", 1) from None
+    what = "updated" if existed else "added"
+    print(f"{what} {person.name} ({person.role}): {added} new key{'s' if added != 1 else ''}, "
+          f"{len(person.keys)} in all; {path}")
+    return 0
+
+
+def run_access_list(args: argparse.Namespace) -> int:
+    from trustdialog.ssh.access import AccessError, AccessList
+
+    path = _access_path(args)
+    try:
+        access = AccessList.load(path)
+    except AccessError as error:
+        raise CommandError(str(error), 1) from None
+    if not access.people:
+        print(f"nobody yet in {path}; add someone with `trustdialog access add NAME --key FILE.pub`")
+        return 0
+    width = max(len(p.name) for p in access.people)
+    for person in access.people:
+        for number, key in enumerate(person.keys or [None]):
+            head = f"{person.name:<{width}}  {person.role:<11}" if number == 0 else " " * (width + 13)
+            comment = "".join(ch for ch in key.comment if ch.isprintable()) if key else ""
+            tail = f"{key.fingerprint}  {comment}".rstrip() if key else "(no keys)"
+            print(f"{head}  {tail}")
+    return 0
+
+
+def run_access_remove(args: argparse.Namespace) -> int:
+    from trustdialog.ssh.access import AccessError, AccessList
+
+    path = _access_path(args)
+    try:
+        access = AccessList.load(path)
+        person = access.remove(args.name)
+        access.save(path)
+    except AccessError as error:
+        raise CommandError(str(error)) from None
+    except OSError as error:
+        raise CommandError(f"cannot write {path}: {error.strerror or error}", 1) from None
+    print(f"removed {person.name}; connections already open stay open until they end")
+    return 0

@@ -1,0 +1,41 @@
+"""A tiny app that hosts one overlay at a time, for tests that do not need the real app."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from textual.app import App, ComposeResult
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+import trustdialog.ui
+
+OVERLAYS_CSS = Path(trustdialog.ui.__file__).parent / "overlays.tcss"
+NO_RESULT = object()
+
+
+class HostApp(App):
+    """Shows a line of text, then `overlay` on top; keeps what the overlay dismissed with."""
+
+    CSS_PATH = [OVERLAYS_CSS]
+    ENABLE_COMMAND_PALETTE = False
+
+    def __init__(self, overlay: Screen | None = None) -> None:
+        super().__init__()
+        self.theme = "textual-dark"
+        self.overlay = overlay
+        self.results: list[Any] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static("Behind the overlay: the exercise.", id="behind")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        if self.overlay is not None:
+            self.push_screen(self.overlay, self.results.append)
+
+
+def screen_text(app: App) -> str:
+    """The top screen as plain text, one line per row (what a person would read)."""
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())

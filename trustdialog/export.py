@@ -1,0 +1,213 @@
+"""A session's transcript as readable Markdown: who said what, in which role and step.
+
+Private reflections (unless their writer shared them) and answers still sealed
+are left out. Pure: takes the session's summary, state and events, returns text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any, Iterable, Mapping
+
+from trustdialog import engine
+from trustdialog.engine import Answer, Event, SessionState
+from trustdialog.exercise.model import SLOT_RE, Exercise, Step
+from trustdialog.progress import item_text
+from trustdialog.store import SessionInfo
+
+# Terminal escape sequences and control characters are dropped so a `cat` of
+# the file cannot drive the terminal; newlines and tabs stay.
+_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-Z\\-_]"
+                   r"|\x9b[0-?]*[ -/]*[@-~]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def clean(text: str) -> str:
+    """`text` without escape sequences or control characters (newlines and tabs kept)."""
+    return _CONTROL.sub("", _ANSI.sub("", text))
+
+
+def to_markdown(info: SessionInfo, state: SessionState, events: Iterable[Event] | None = None) -> str:
+    """The transcript of a session whose exercise is known.
+
+    With `events`, every turn is shown in order (choices and confirmations too)
+    under the prompt as it read at that moment; without, only the answers.
+    """
+    lines = _header(info, state.exercise.title, _status(info, state))
+    if events is None:
+        turns = [(a, None) for a in state.transcript()]
+        _answers_only(lines, state, turns)
+    else:
+        _with_events(lines, state, list(events))
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def events_to_markdown(info: SessionInfo, events: Iterable[Event]) -> str:
+    """The transcript when the exercise is no longer in the library: step ids, raw answers."""
+    events = list(events)
+    lines = _header(info, info.title, "yes" if info.finished else "not yet")
+    lines += ["*The exercise file is no longer in the library: steps are shown by their ids.*", ""]
+    both = _both_answered(events)
+    rnd = None
+    for event in events:
+        if event.kind != engine.ANSWERED or not event.step:
+            line = _meta_line(event, info.names)
+            if line:
+                lines += [line, ""]
+            continue
+        if event.step in info.private_steps and not event.data.get("shared"):
+            continue
+        if event.step in info.hidden_steps and (event.step, event.round) not in both:
+            continue
+        if event.round != rnd:
+            rnd = event.round
+            lines += [f"## Round {rnd}", ""]
+        who = clean(info.names.get(event.partner, event.partner))
+        lines += [f"**{_md(who)}**, step `{event.step}`:", ""]
+        lines += _quote(_raw_values(event.data.get("values") or {}))
+    return "\n".join(lines).rstrip() + "\n"
+
+
+# -- pieces ---------------------------------------------------------------------
+
+
+def _header(info: SessionInfo, title: str, status: str) -> list[str]:
+    a, b = (clean(info.names.get(p, p)) for p in engine.PARTNERS)
+    when = dt.datetime.fromtimestamp(info.created_at).strftime("%Y-%m-%d %H:%M")
+    return [
+        f"# {_md(clean(title))}", "",
+        f"- **Partners:** {_md(a)} and {_md(b)}",
+        f"- **Date:** {when}",
+        f"- **Exercise:** `{info.exercise_id}`",
+        f"- **Finished:** {status}",
+        f"- **Session:** `{info.id}`", "",
+    ]
+
+
+def _status(info: SessionInfo, state: SessionState) -> str:
+    if state.finished:
+        return "ended early" if state.ended_early else "yes"
+    return "not yet" + (" (paused)" if state.paused else "")
+
+
+def _answers_only(lines: list[str], state: SessionState, turns: list[tuple[Answer, Any]]) -> None:
+    ex = state.exercise
+    rnd = step = None
+    for answer, _ in turns:
+        if answer.round != rnd:
+            rnd, step = answer.round, None
+            lines += [f"## Round {rnd}", ""]
+        if answer.step != step:
+            step = answer.step
+            lines += _step_heading(ex, step, _names_only(ex, state.names, rnd, ex.step(step).text))
+        lines += _turn(state.names, answer.partner, answer.role, _answer_text(ex.step(step), answer))
+
+
+def _with_events(lines: list[str], final: SessionState, events: list[Event]) -> None:
+    ex = final.exercise
+    state = engine.start(ex, final.names)
+    answers = iter(final.answers)  # one per answered event, in order, as they end up
+    rnd = step = None
+    for event in events:
+        before = state
+        state = engine.apply(state, event)
+        if event.kind == engine.ANSWERED:
+            answer = next(answers)
+            if not answer.public:
+                continue
+        elif event.kind not in (engine.CHOSE, engine.CONFIRMED, engine.SKIPPED):
+            line = _meta_line(event, final.names)
+            if line:
+                lines += [line, ""]
+            continue
+        if before.round != rnd:
+            rnd, step = before.round, None
+            lines += [f"## Round {rnd}", ""]
+        if event.step != step:
+            step = event.step
+            lines += _step_heading(ex, step, before.prompt)
+        s = ex.step(event.step)
+        role = before.roles[event.partner]
+        if event.kind == engine.ANSWERED:
+            lines += _turn(final.names, event.partner, role, _answer_text(s, answer))
+        elif event.kind == engine.CHOSE:
+            lines += _turn(final.names, event.partner, role, s.options[event.data["option"]].label, quote=False)
+        elif event.kind == engine.CONFIRMED:
+            lines += _turn(final.names, event.partner, role, s.yes if event.data["yes"] else s.no, quote=False)
+        else:
+            lines += ["*(skipped)*", ""]
+
+
+def _answer_text(step: Step, answer: Answer) -> str:
+    """A list answer (promises) as one item per line; anything else as the engine wrote it."""
+    if step.template or len(step.fields) != 1 or step.fields[0].kind != "list":
+        return answer.text
+    f = step.fields[0]
+    return "\n".join(f"- {item_text(item, f.item)}" for item in answer.values.get(f.name, ()))
+
+
+def _step_heading(ex: Exercise, step_id: str, prompt: str) -> list[str]:
+    n = ex.index(step_id) + 1
+    return [f"### Step {n}: {step_id}", "", f"*{_md(clean(prompt))}*", ""]
+
+
+def _turn(names: Mapping[str, str], partner: str, role: str, text: str, quote: bool = True) -> list[str]:
+    who = f"**{_md(clean(names[partner]))}** ({role})"
+    if not quote:
+        return [f"{who}: {_md(clean(text))}", ""]
+    return [f"{who}:", ""] + _quote(text)
+
+
+def _quote(text: str) -> list[str]:
+    return [f"> {line}".rstrip() for line in clean(text).splitlines() or [""]] + [""]
+
+
+def _meta_line(event: Event, names: Mapping[str, str]) -> str | None:
+    who = _md(clean(names.get(event.partner, event.partner)))
+    if event.kind == engine.PAUSED:
+        return f"*Paused by {who}.*"
+    if event.kind == engine.RESUMED:
+        return "*Resumed.*"
+    if event.kind == engine.ENDED:
+        return f"*Ended early by {who}.*"
+    return None
+
+
+def _names_only(ex: Exercise, names: Mapping[str, str], rnd: int, text: str) -> str:
+    """A step's text with role names filled in for round `rnd` (answers elided)."""
+    first, second = ex.roles
+    if ex.swap_roles and rnd % 2 == 0:
+        first, second = second, first
+    by_role = {first: names["a"], second: names["b"]}
+
+    def fill(m: re.Match) -> str:
+        name, role = m.group(1), m.group(2)
+        return by_role[name] if role is None and name in by_role else engine.MISSING
+
+    protected = text.replace("{{", "\0").replace("}}", "\1")
+    return SLOT_RE.sub(fill, protected).replace("\0", "{").replace("\1", "}")
+
+
+def _both_answered(events: list[Event]) -> set[tuple[str, int | None]]:
+    seen: dict[tuple[str, int | None], set[str]] = {}
+    for e in events:
+        if e.kind == engine.ANSWERED and e.step:
+            seen.setdefault((e.step, e.round), set()).add(e.partner)
+    return {k for k, who in seen.items() if who >= set(engine.PARTNERS)}
+
+
+def _raw_values(values: Mapping[str, Any]) -> str:
+    out = []
+    for name, value in values.items():
+        if isinstance(value, list):
+            items = ["; ".join(map(str, v.values())) if isinstance(v, Mapping) else str(v) for v in value]
+            out.append(f"{name}: " + " | ".join(items))
+        else:
+            out.append(f"{name}: {value}")
+    return "\n".join(out)
+
+
+def _md(text: str) -> str:
+    """Inline text with Markdown's emphasis and link characters escaped."""
+    return re.sub(r"([\\`*_\[\]<>#|])", r"\\\1", text).replace("\n", " ")

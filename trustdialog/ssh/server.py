@@ -1,0 +1,229 @@
+"""The SSH server: public-key logins from the access file, one app per connection, nothing else."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import asyncssh
+
+from trustdialog.ssh import hostkey
+from trustdialog.ssh.access import AccessWatcher, Person
+from trustdialog.ssh.session import AppSession
+from trustdialog.ssh.throttle import LoginThrottle
+
+log = logging.getLogger("trustdialog.ssh")
+
+# More keys than this offered on one connection and it is dropped (OpenSSH's MaxAuthTries is 6;
+# agents holding many keys need a little more room).
+MAX_KEYS_PER_CONNECTION = 10
+
+
+@dataclass
+class ServerConfig:
+    data_dir: Path
+    access_file: Path
+    host_key_file: Path
+    host: str = "127.0.0.1"
+    port: int = 2222
+    child_argv: list[str] | None = None  # default: this Python running trustdialog on data_dir
+    app_args: list[str] = field(default_factory=list)  # extra options for the default child
+    idle_timeout: float = 3600.0  # seconds without a key press; 0 = never
+    idle_warning: float = 120.0  # seconds of warning before the idle timeout
+    max_sessions: int = 20
+    keepalive_interval: float = 30.0
+    keepalive_count_max: int = 3
+    login_timeout: float = 30.0
+    hangup_grace: float = 3.0  # seconds between SIGHUP and SIGTERM for an app being ended
+
+
+class Connection(asyncssh.SSHServer):
+    """One client connection: who it is, and what it may not do."""
+
+    def __init__(self, server: AppServer) -> None:
+        self.server = server
+        self.conn: asyncssh.SSHServerConnection | None = None
+        self.peer = ("?", 0)
+        self.person: Person | None = None
+        self._candidate: Person | None = None
+        self._tried = False
+        self._rejected_keys = 0
+
+    @property
+    def peer_text(self) -> str:
+        host, port = self.peer[0], self.peer[1]
+        return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+    @property
+    def who(self) -> str:
+        return f"{self.person.name}/{self.person.role}" if self.person else "not logged in"
+
+    def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
+        self.conn = conn
+        peer = conn.get_extra_info("peername") or ("?", 0)
+        self.peer = (str(peer[0]), int(peer[1]))
+        self.server.connections.add(self)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.server.connections.discard(self)
+        if self.person is None and self._tried:
+            self.server.throttle.failed(self.peer[0])
+            log.info("login failed from %s (%d unknown keys)", self.peer_text, self._rejected_keys)
+
+    # -- authentication: public keys from the access file only --------------------------
+
+    async def begin_auth(self, username: str) -> bool:
+        self._tried = True
+        delay = self.server.throttle.delay(self.peer[0])
+        if delay:
+            await asyncio.sleep(delay)  # repeated failures from this address: slow down
+        return True
+
+    def public_key_auth_supported(self) -> bool:
+        return True
+
+    def password_auth_supported(self) -> bool:
+        return False
+
+    def kbdint_auth_supported(self) -> bool:
+        return False
+
+    def host_based_auth_supported(self) -> bool:
+        return False
+
+    def validate_public_key(self, username: str, key: asyncssh.SSHKey) -> bool:
+        # The SSH user name is ignored: the key says who this is.
+        person = self.server.access.refresh().owner_of(key.public_data)
+        if person is None:
+            self._rejected_keys += 1
+            if self._rejected_keys > MAX_KEYS_PER_CONNECTION and self.conn:
+                self.conn.disconnect(asyncssh.DISC_NO_MORE_AUTH_METHODS_AVAILABLE, "too many keys")
+            return False
+        # asyncssh validates the signed request last, right before success, so the
+        # person recorded here is the one whose key signed (as with its own key options).
+        self._candidate = person
+        return True
+
+    def auth_completed(self) -> None:
+        self.person = self._candidate
+        self.server.throttle.succeeded(self.peer[0])
+        log.info("login %s from %s", self.who, self.peer_text)
+
+    # -- channels: one kind of session, no forwarding of any sort -----------------------
+
+    def session_requested(self) -> AppSession:
+        return AppSession(self.server, self)
+
+    def connection_requested(self, dest_host, dest_port, orig_host, orig_port) -> bool:
+        log.info("refused TCP/IP forwarding from %s (%s)", self.peer_text, self.who)
+        return False
+
+    def server_requested(self, listen_host, listen_port) -> bool:
+        log.info("refused remote port forwarding from %s (%s)", self.peer_text, self.who)
+        return False
+
+    def unix_connection_requested(self, dest_path) -> bool:
+        log.info("refused socket forwarding from %s (%s)", self.peer_text, self.who)
+        return False
+
+    def unix_server_requested(self, listen_path) -> bool:
+        log.info("refused socket forwarding from %s (%s)", self.peer_text, self.who)
+        return False
+
+
+class AppServer:
+    """The listening server and everything it runs."""
+
+    def __init__(self, config: ServerConfig) -> None:
+        self.config = config
+        self.access = AccessWatcher(config.access_file, on_error=log.error)
+        self.throttle = LoginThrottle()
+        self.host_key = hostkey.load_or_create(config.host_key_file)
+        self.fingerprint = hostkey.fingerprint(self.host_key)
+        self.connections: set[Connection] = set()
+        self.sessions: set[AppSession] = set()
+        self._acceptor: asyncssh.SSHAcceptor | None = None
+        self.port = config.port
+
+    def child_argv(self) -> list[str]:
+        if self.config.child_argv:
+            return list(self.config.child_argv)
+        return [sys.executable, "-m", "trustdialog", "--data-dir", str(self.config.data_dir),
+                *self.config.app_args]
+
+    def running_sessions(self) -> int:
+        return sum(1 for s in self.sessions if s.child is not None and s.child.running)
+
+    async def start(self) -> None:
+        c = self.config
+        self._acceptor = await asyncssh.create_server(
+            lambda: Connection(self), c.host, c.port,
+            server_host_keys=[self.host_key], server_version="trustdialog",
+            # Only public keys; every other way in is off.
+            password_auth=False, kbdint_auth=False, host_based_auth=False,
+            gss_auth=False, gss_kex=False, gss_host=None,
+            # No agent or X11 forwarding (agent forwarding defaults to on in asyncssh).
+            agent_forwarding=False, x11_forwarding=False,
+            # Raw bytes to and from the pty; the app does its own line editing.
+            encoding=None, line_editor=False, allow_pty=True,
+            sftp_factory=None, allow_scp=False,
+            login_timeout=c.login_timeout, keepalive_interval=c.keepalive_interval,
+            keepalive_count_max=c.keepalive_count_max, config=None,
+        )
+        self.port = self._acceptor.get_port() or c.port
+
+    async def stop(self, message: str = "trustdialog: the server is stopping; your session is saved") -> None:
+        """Stop listening, hang up every app (SIGHUP, then SIGTERM), close every connection."""
+        if self._acceptor:
+            self._acceptor.close()
+        sessions = list(self.sessions)
+        for session in sessions:
+            session.end_reason = session.end_reason or "server-stop"
+            session.close(message)
+        if sessions:
+            await asyncio.wait([asyncio.ensure_future(s.wait_closed()) for s in sessions],
+                               timeout=self.config.hangup_grace + 10)
+        await asyncio.sleep(0.1)  # let the exit messages leave
+        for connection in list(self.connections):
+            if connection.conn:
+                connection.conn.close()
+        if self._acceptor:
+            await self._acceptor.wait_closed()
+
+
+async def serve(config: ServerConfig, announce=print) -> None:
+    """Run until SIGTERM or SIGINT, then stop cleanly."""
+    server = AppServer(config)
+    await server.start()
+    people = len(server.access.refresh().people)
+    announce(f"trustdialog: listening on {config.host}:{server.port}")
+    announce(f"trustdialog: host key {server.fingerprint} (ssh-ed25519) in {config.host_key_file}")
+    announce(f"trustdialog: {people} {'person' if people == 1 else 'people'} in {config.access_file}"
+             + ("; add someone with `trustdialog access add NAME --key FILE.pub`" if not people else ""))
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        loop.add_signal_handler(signum, stopping.set)
+    await stopping.wait()
+    log.info("stopping: %d sessions to end", len(server.sessions))
+    await server.stop()
+    log.info("stopped")
+
+
+def configure_logging() -> None:
+    """Connection log lines on stderr; asyncssh's own chatter only when something is wrong."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%Y-%m-%dT%H:%M:%S%z"))
+    root = logging.getLogger("trustdialog")
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    logging.getLogger("asyncssh").setLevel(logging.WARNING)
+
+
+def run(config: ServerConfig) -> None:
+    configure_logging()
+    asyncio.run(serve(config, announce=lambda line: print(line, flush=True)))

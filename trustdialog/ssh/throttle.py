@@ -1,0 +1,63 @@
+"""Slowing down repeated failed logins from one address: a small, growing delay."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+
+@dataclass
+class _Record:
+    failures: int
+    last: float
+
+
+class LoginThrottle:
+    """Per-address backoff: after n recent failures, each new login waits
+    `base * 2**(n-1)` seconds (capped). Failures are forgotten after `window`
+    quiet seconds, and a successful login clears them."""
+
+    def __init__(self, base: float = 0.5, cap: float = 10.0, window: float = 600.0,
+                 clock=time.monotonic, max_addresses: int = 10_000) -> None:
+        self.base, self.cap, self.window = base, cap, window
+        self._clock = clock
+        self._max = max_addresses
+        self._records: dict[str, _Record] = {}
+
+    def failures(self, address: str) -> int:
+        record = self._records.get(address)
+        if record is None:
+            return 0
+        if self._clock() - record.last > self.window:
+            del self._records[address]
+            return 0
+        return record.failures
+
+    def delay(self, address: str) -> float:
+        """Seconds to wait before answering a login from `address`."""
+        failures = self.failures(address)
+        if failures == 0:
+            return 0.0
+        return min(self.cap, self.base * 2 ** min(failures - 1, 30))
+
+    def failed(self, address: str) -> None:
+        now = self._clock()
+        if len(self._records) >= self._max:
+            self._forget_old(now)
+        record = self._records.get(address)
+        if record is None or now - record.last > self.window:
+            self._records[address] = _Record(1, now)
+        else:
+            record.failures += 1
+            record.last = now
+
+    def succeeded(self, address: str) -> None:
+        self._records.pop(address, None)
+
+    def _forget_old(self, now: float) -> None:
+        # Bounded memory when many addresses knock: drop the stale, then the oldest.
+        for address in [a for a, r in self._records.items() if now - r.last > self.window]:
+            del self._records[address]
+        while len(self._records) >= self._max:
+            oldest = min(self._records, key=lambda a: self._records[a].last)
+            del self._records[oldest]

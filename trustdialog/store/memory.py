@@ -1,0 +1,122 @@
+"""The in-memory store: `--no-save`, and where a session carries on when the disk fails."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Iterable, Mapping
+
+from trustdialog.engine import Event
+from trustdialog.store.records import (
+    MARKS, Mark, SessionInfo, Snapshot, StoreConflict, StoreError,
+)
+
+
+def new_session_id() -> str:
+    """Short enough to type after `trustdialog resume`, random enough not to clash."""
+    return uuid.uuid4().hex[:8]
+
+
+class MemoryStore:
+    """Everything in memory; nothing ever touches the disk."""
+
+    persistent = False
+
+    def __init__(self, warning: str | None = None) -> None:
+        self.warning: str | None = warning
+        self._sessions: dict[str, Snapshot] = {}
+        self._marks: dict[tuple[str, str], Mark] = {}
+
+    def adopt(self, snapshot: Snapshot) -> None:
+        """Take over a session from another store, as it stood."""
+        self._sessions[snapshot.info.id] = Snapshot(
+            snapshot.info, list(snapshot.events), dict(snapshot.drafts))
+
+    # -- sessions --------------------------------------------------------------
+
+    def create_session(self, exercise_id: str, title: str, names: Mapping[str, str],
+                       owner: str | None = None, at: float | None = None, *,
+                       private_steps: Iterable[str] = (), hidden_steps: Iterable[str] = ()) -> str:
+        at = time.time() if at is None else at
+        sid = new_session_id()
+        while sid in self._sessions:
+            sid = new_session_id()
+        self._sessions[sid] = Snapshot(SessionInfo(
+            sid, exercise_id, title, dict(names), owner, at, at, False, 0,
+            tuple(private_steps), tuple(hidden_steps)))
+        return sid
+
+    def _get(self, session_id: str) -> Snapshot:
+        try:
+            return self._sessions[session_id]
+        except KeyError:
+            raise StoreError(f"no session {session_id!r}") from None
+
+    def append(self, session_id: str, event: Event, *, after: int | None = None,
+               clear_drafts: Iterable[str] = (), finished: bool = False) -> int:
+        rec = self._get(session_id)
+        if after is not None and after != len(rec.events):
+            raise StoreConflict(len(rec.events))
+        rec.events.append(event)
+        for key in clear_drafts:
+            rec.drafts.pop(key, None)
+        rec.info = rec.info.with_(events=len(rec.events), updated_at=event.at or time.time(),
+                                  finished=rec.info.finished or finished)
+        return len(rec.events)
+
+    def events(self, session_id: str, after: int = 0) -> list[Event]:
+        return list(self._get(session_id).events[after:])
+
+    def info(self, session_id: str) -> SessionInfo:
+        return self._get(session_id).info
+
+    def sessions(self, owner: str | None = None) -> list[SessionInfo]:
+        infos = [r.info for r in self._sessions.values() if owner is None or r.info.owner == owner]
+        return sorted(infos, key=lambda i: i.updated_at, reverse=True)
+
+    def set_finished(self, session_id: str) -> None:
+        rec = self._get(session_id)
+        rec.info = rec.info.with_(finished=True)
+
+    def snapshot(self, session_id: str) -> Snapshot:
+        rec = self._get(session_id)
+        return Snapshot(rec.info, list(rec.events), dict(rec.drafts))
+
+    # -- drafts ----------------------------------------------------------------
+
+    def save_draft(self, session_id: str, key: str, text: str) -> None:
+        self._get(session_id).drafts[key] = text
+
+    def drafts(self, session_id: str) -> dict[str, str]:
+        return dict(self._get(session_id).drafts)
+
+    def clear_draft(self, session_id: str, key: str) -> None:
+        self._get(session_id).drafts.pop(key, None)
+
+    # -- promise marks ---------------------------------------------------------
+
+    def set_mark(self, session_id: str, key: str, mark: str, at: float | None = None,
+                 checkin_session: str | None = None) -> None:
+        if mark not in MARKS:
+            raise StoreError(f"a mark is one of {', '.join(MARKS)}")
+        self._get(session_id)
+        self._marks[(session_id, key)] = Mark(session_id, key, mark,
+                                              time.time() if at is None else at, checkin_session)
+
+    def marks(self, owner: str | None = None) -> list[Mark]:
+        return sorted((m for m in self._marks.values()
+                       if m.session_id in self._sessions
+                       and (owner is None or self._sessions[m.session_id].info.owner == owner)),
+                      key=lambda m: m.at)
+
+    # -- lifetime --------------------------------------------------------------
+
+    def forget(self, session_id: str) -> bool:
+        self._get(session_id)
+        del self._sessions[session_id]
+        for key in [k for k in self._marks if k[0] == session_id]:
+            del self._marks[key]
+        return True
+
+    def close(self) -> None:
+        pass

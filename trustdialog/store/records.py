@@ -1,0 +1,69 @@
+"""What the store hands out: session summaries, promise marks, and its errors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Mapping
+
+# How a promise went, as the partners marked it at a later check-in.
+KEPT = "kept"
+PARTLY = "partly"
+NOT_KEPT = "not kept"
+MARKS = (KEPT, PARTLY, NOT_KEPT)
+
+
+class StoreError(Exception):
+    """The store cannot do what was asked (unknown session, unreadable file...)."""
+
+
+class StoreWriteError(StoreError):
+    """Writing failed (disk full, read-only, I/O error): carry on in memory."""
+
+
+class StoreConflict(StoreError):
+    """Another process appended to this session first; replay its events and retry."""
+
+    def __init__(self, last_seq: int) -> None:
+        super().__init__(f"the session moved on to event {last_seq}")
+        self.last_seq = last_seq
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    id: str
+    exercise_id: str
+    title: str
+    names: Mapping[str, str]
+    owner: str | None
+    created_at: float
+    updated_at: float
+    finished: bool
+    events: int
+    # Steps whose answers stay out of exports even when the exercise file is
+    # gone from the library (private: only the writer sees it; hidden: sealed
+    # until both partners have answered).
+    private_steps: tuple[str, ...] = ()
+    hidden_steps: tuple[str, ...] = ()
+
+    def with_(self, **changes) -> "SessionInfo":
+        return replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A partner's mark on one promise made in an earlier session."""
+
+    session_id: str  # the session the promise was made in
+    key: str  # which promise in that session (see progress.promise_key)
+    mark: str  # one of MARKS
+    at: float
+    checkin_session: str | None = None  # the session it was marked in, if any
+
+
+@dataclass
+class Snapshot:
+    """One session's whole record, to carry it from a failing store into memory."""
+
+    info: SessionInfo
+    events: list = field(default_factory=list)
+    drafts: dict[str, str] = field(default_factory=dict)

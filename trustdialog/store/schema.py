@@ -1,0 +1,102 @@
+"""The SQLite layout and its migrations: every older file is brought up to date on open."""
+
+from __future__ import annotations
+
+import sqlite3
+
+# Version 0 is the first layout, from before the file recorded a version: the
+# event log and its sessions. A new file is made by laying it down and running
+# every migration, so the upgrade path is the path every file takes.
+V0 = """
+CREATE TABLE sessions (
+    id TEXT PRIMARY KEY,
+    exercise_id TEXT NOT NULL,
+    title TEXT NOT NULL,
+    name_a TEXT NOT NULL,
+    name_b TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    updated_at REAL NOT NULL,
+    finished INTEGER NOT NULL DEFAULT 0,
+    events INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE events (
+    session_id TEXT NOT NULL REFERENCES sessions(id),
+    seq INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    at REAL,
+    body TEXT NOT NULL,            -- Event.to_dict() as JSON
+    UNIQUE (session_id, seq)       -- a lost or doubled event is impossible
+);
+"""
+
+# Migration n takes a file from version n to n + 1.
+MIGRATIONS: tuple[str, ...] = (
+    # 1: versions, owners (the SSH user a session belongs to), private/hidden
+    # steps for exports, drafts of text being typed, a little metadata.
+    """
+    CREATE TABLE schema_version (version INTEGER NOT NULL);
+    INSERT INTO schema_version VALUES (0);
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+    ALTER TABLE sessions ADD COLUMN owner TEXT;
+    ALTER TABLE sessions ADD COLUMN private_steps TEXT NOT NULL DEFAULT '[]';
+    ALTER TABLE sessions ADD COLUMN hidden_steps TEXT NOT NULL DEFAULT '[]';
+    CREATE INDEX sessions_owner ON sessions (owner, updated_at);
+    CREATE TABLE drafts (
+        session_id TEXT NOT NULL REFERENCES sessions(id),
+        key TEXT NOT NULL,             -- "step:round:partner:field"
+        text TEXT NOT NULL,
+        at REAL NOT NULL,
+        PRIMARY KEY (session_id, key)
+    );
+    """,
+    # 2: how each promise went, marked at a later check-in.
+    """
+    CREATE TABLE marks (
+        session_id TEXT NOT NULL REFERENCES sessions(id),
+        key TEXT NOT NULL,
+        mark TEXT NOT NULL CHECK (mark IN ('kept', 'partly', 'not kept')),
+        at REAL NOT NULL,
+        checkin_session TEXT,
+        PRIMARY KEY (session_id, key)
+    );
+    """,
+)
+CURRENT = len(MIGRATIONS)
+
+OURS = {"sessions", "events"}
+
+
+def tables(conn: sqlite3.Connection) -> set[str]:
+    rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+    return {name for (name,) in rows if not name.startswith("sqlite_")}
+
+
+def version(conn: sqlite3.Connection) -> int | None:
+    """The file's schema version; None for an empty file; -1 for a file that is not ours."""
+    names = tables(conn)
+    if not names:
+        return None
+    if "schema_version" in names:
+        row = conn.execute("SELECT MAX(version) FROM schema_version").fetchone()
+        return int(row[0]) if row and row[0] is not None else -1
+    if OURS <= names:
+        cols = {r[1] for r in conn.execute("PRAGMA table_info(events)")}
+        return 0 if {"session_id", "seq", "body"} <= cols else -1
+    return -1
+
+
+def upgrade(conn: sqlite3.Connection, start: int | None) -> None:
+    """Run the migrations from `start` (None: an empty file) inside the open transaction."""
+    if start is None:
+        _script(conn, V0)
+        start = 0
+    for n in range(start, CURRENT):
+        _script(conn, MIGRATIONS[n])
+        conn.execute("UPDATE schema_version SET version = ?", (n + 1,))
+
+
+def _script(conn: sqlite3.Connection, script: str) -> None:
+    # executescript would COMMIT first; run statement by statement inside ours.
+    for statement in script.split(";"):
+        if statement.strip():
+            conn.execute(statement)

@@ -1,0 +1,275 @@
+"""The Textual app: holds the library, the store and the running session; routes screens."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+from textual.app import App
+from textual.binding import Binding
+
+from trustdialog.engine import FlowError
+
+HERE = Path(__file__).resolve().parent
+DEFAULT_THEME = "textual-dark"
+DEFAULT_NAMES = {"a": "Partner A", "b": "Partner B"}
+
+
+def _existing_css() -> list[str]:
+    # overlays.tcss is H7's; until it lands (and after the lead merges the two)
+    # only the files that exist are loaded, so the app never fails to start.
+    return [name for name in ("trustdialog.tcss", "overlays.tcss") if (HERE / name).exists()]
+
+
+class TrustDialogApp(App):
+    """Two partners, one terminal, one exercise at a time."""
+
+    CSS_PATH = _existing_css()
+    ENABLE_COMMAND_PALETTE = False
+    TITLE = "trustdialog"
+    BINDINGS = [
+        Binding("f1", "help", "Rules", id="help"),
+        Binding("ctrl+t", "time_out", "Time-out", id="time_out", priority=True),
+        Binding("ctrl+r,f2", "resources", "Help lines", id="resources", priority=True),
+        Binding("ctrl+x", "quick_exit", "Quick exit", id="quick_exit", priority=True),
+        Binding("ctrl+q", "request_quit", "Quit", id="quit", priority=True),
+    ]
+
+    def __init__(self, *, library: Any = None, store: Any = None,
+                 clock: Callable[[], float] = time.time, names: Mapping[str, str] | None = None,
+                 owner: str | None = None, role: str | None = None, resume_id: str | None = None,
+                 data_dir: Path | None = None, no_save: bool = False,
+                 extra_dirs: tuple[str, ...] = ()) -> None:
+        super().__init__()
+        self._library = library
+        self.extra_dirs = tuple(extra_dirs)
+        self.store = store
+        self.clock = clock
+        self.names = dict(names or DEFAULT_NAMES)
+        self.owner = owner
+        self.role = role
+        self.resume_id = resume_id
+        self.data_dir = data_dir
+        self.no_save = no_save
+        self.session: Any = None  # trustdialog.session.Session while an exercise runs
+        self.theme = _pick_theme(os.environ.get("TEXTUAL_THEME"), self.available_themes)
+
+    # -- data -------------------------------------------------------------------
+
+    @property
+    def library(self) -> Any:
+        """The exercise library, loaded on first use (after the first frame is shown)."""
+        if self._library is None:
+            from trustdialog.exercise import load_library
+
+            self._library = load_library(extra_dirs=self.extra_dirs)
+        return self._library
+
+    @library.setter
+    def library(self, value: Any) -> None:
+        self._library = value
+
+    def unfinished_sessions(self) -> list[Any]:
+        """Sessions offered for resume: this owner's (a facilitator sees all)."""
+        owner = None if self.role == "facilitator" else self.owner
+        try:
+            return [s for s in self.store.sessions(owner) if not s.finished]
+        except Exception as error:  # a damaged store must not keep the app from opening
+            self.notify(_one_line(error), title="Saved sessions", severity="warning")
+            return []
+
+    def submit(self, kind: str, partner: str, **data: Any) -> str | None:
+        """Send one action through the session; returns a calm message if it did not fit."""
+        if self.session is None:
+            return "No exercise is running."
+        try:
+            self.session.submit(kind, partner, **data)
+        except FlowError as error:
+            return _calm(str(error))
+        except Exception as error:  # the store failed: say so, keep the screen
+            from trustdialog.store import StoreError
+
+            if isinstance(error, StoreError):
+                return f"Could not save: {_one_line(error)}"
+            raise
+        return None
+
+    # -- screens ----------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        from trustdialog.ui.screens.welcome import WelcomeScreen
+
+        self.push_screen(WelcomeScreen())
+        if self.store is not None and getattr(self.store, "warning", None):
+            self.notify(_one_line(self.store.warning), title="Saving", severity="warning")
+        if self.resume_id:
+            self.call_after_refresh(self.resume_session, self.resume_id)
+
+    def resume_session(self, session_id: str) -> None:
+        from trustdialog.ui.screens.resume import open_session
+
+        open_session(self, session_id)
+
+    def show_session(self) -> None:
+        """Show the screen that fits the running session's phase."""
+        from trustdialog.ui.screens.resume import screen_for
+
+        self.switch_to(screen_for(self))
+
+    def switch_to(self, screen: Any) -> None:
+        """Replace the flow screen on top of the welcome screen (the welcome stays below)."""
+        self._pop_to_welcome()
+        self.push_screen(screen)
+
+    def _pop_to_welcome(self) -> None:
+        from trustdialog.ui.screens.welcome import WelcomeScreen
+
+        while len(self.screen_stack) > 2 and not isinstance(self.screen, WelcomeScreen):
+            self.pop_screen()
+
+    def show_picker(self) -> None:
+        from trustdialog.ui.screens.picker import PickerScreen
+
+        self.session = None
+        self.switch_to(PickerScreen())
+
+    def show_welcome(self) -> None:
+        self.session = None
+        self._pop_to_welcome()
+
+    # -- app-wide keys ------------------------------------------------------------
+
+    def key_help_list(self) -> list[tuple[str, str]]:
+        keys = [
+            ("F1", "the rules for your role"),
+            ("ctrl+t", "time-out: pause and agree when to come back"),
+            ("ctrl+r / F2", "help lines and resources"),
+            ("ctrl+x", "quick exit: clears the screen and quits at once"),
+            ("ctrl+q", "quit (asks first during an exercise)"),
+        ]
+        if self.session is not None:
+            keys += [("Tab", "next blank"), ("Enter", "next blank, or send on the last"),
+                     ("ctrl+s", "send your answer")]
+        return keys
+
+    def current_role(self) -> str | None:
+        """The role of the partner who is acting now (or whose pane has focus)."""
+        if self.session is None:
+            return None
+        state = self.session.state
+        partner = getattr(self.screen, "focused_partner", lambda: None)()
+        partner = partner or (state.floor[0] if state.floor else "a")
+        return state.roles[partner]
+
+    def action_help(self) -> None:
+        try:
+            from trustdialog.ui.overlays.help import HelpScreen
+        except ImportError:
+            self.notify("The rules screen is not installed yet.", title="Rules")
+            return
+        exercise = self.session.exercise if self.session else None
+        self.push_screen(HelpScreen(exercise, self.current_role(), self.key_help_list()))
+
+    def action_resources(self) -> None:
+        try:
+            from trustdialog.resources import load_resources
+            from trustdialog.ui.overlays.resources import ResourcesScreen
+        except ImportError:
+            self.notify("The help-lines screen is not installed yet.", title="Help lines")
+            return
+        self.push_screen(ResourcesScreen(load_resources(extra_dirs=self.extra_dirs)))
+
+    def action_time_out(self) -> None:
+        session = self.session
+        if session is None or session.state.finished or session.state.paused:
+            self.notify("A time-out pauses a running exercise; none is running now.", title="Time-out")
+            return
+        try:
+            from trustdialog.ui.overlays.timeout import TimeOutScreen
+        except ImportError:
+            self.notify("The time-out screen is not installed yet.", title="Time-out")
+            return
+        self.push_screen(TimeOutScreen(self.clock()), self._on_time_out)
+
+    def _on_time_out(self, resume_at: float | None) -> None:
+        if resume_at is None:
+            return
+        partner = getattr(self.screen, "focused_partner", lambda: None)() or "a"
+        message = self.submit("paused", partner, resume_at=resume_at, note="")
+        if message:
+            self.notify(message, title="Time-out")
+            return
+        self.show_paused()
+
+    def show_paused(self) -> None:
+        """The soothing pause note; its key resumes the exercise."""
+        state = self.session.state
+        try:
+            from trustdialog.ui.overlays.timeout import PausedScreen
+        except ImportError:
+            self.notify("Paused. Resume with `trustdialog resume " + self.session.id + "`.")
+            return
+        self.push_screen(PausedScreen(state.resume_at, self.clock()), self._on_paused_closed)
+
+    def _on_paused_closed(self, resume: bool | None) -> None:
+        if not resume or self.session is None:
+            return
+        message = self.submit("resumed", "a")
+        if message:
+            self.notify(message, title="Resume")
+        refresh = getattr(self.screen, "render_state", None)
+        if refresh:
+            refresh()
+
+    def action_quick_exit(self) -> None:
+        try:
+            from trustdialog.ui.overlays.quick_exit import quick_exit
+        except ImportError:
+            self.exit()
+            return
+        quick_exit(self)
+
+    def action_request_quit(self) -> None:
+        running = self.session is not None and not self.session.state.finished
+        if not running:
+            self.exit()
+            return
+        try:
+            from trustdialog.ui.overlays.confirm_quit import ConfirmQuitScreen
+        except ImportError:
+            self.exit()
+            return
+        self.push_screen(ConfirmQuitScreen(), lambda quit: self.exit() if quit else None)
+
+
+def _pick_theme(wanted: str | None, available: Mapping[str, Any]) -> str:
+    """TEXTUAL_THEME if it names a theme, else the pinned default (never a crash)."""
+    return wanted if wanted and wanted in available else DEFAULT_THEME
+
+
+def _one_line(error: object) -> str:
+    return " ".join(str(error).split()) or error.__class__.__name__
+
+
+def _calm(message: str) -> str:
+    """Engine messages read as a gentle note, not an error."""
+    return message[:1].upper() + message[1:] + ("" if message.endswith(".") else ".")
+
+
+def make_app(*, library: Any = None, store: Any = None, clock: Callable[[], float] = time.time,
+             names: Mapping[str, str] | None = None, owner: str | None = None,
+             role: str | None = None, resume_id: str | None = None,
+             data_dir: Path | None = None, no_save: bool = False,
+             extra_dirs: tuple[str, ...] = ()) -> TrustDialogApp:
+    """The app with its parts injected (tests pass a fixture library, a MemoryStore, a clock)."""
+    if store is None:
+        from trustdialog.store import open_store
+
+        store = open_store(data_dir, no_save)
+    owner = owner if owner is not None else os.environ.get("TRUSTDIALOG_USER") or None
+    role = role if role is not None else os.environ.get("TRUSTDIALOG_ROLE") or None
+    return TrustDialogApp(library=library, store=store, clock=clock, names=names, owner=owner,
+                          role=role, resume_id=resume_id, data_dir=data_dir, no_save=no_save,
+                          extra_dirs=extra_dirs)

@@ -1,0 +1,393 @@
+"""The exercise itself: the prompt card on top, partner A's pane left and B's right."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.events import DescendantBlur
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widget import Widget
+from textual.widgets import Button, Checkbox, Footer, Input, Static
+
+from trustdialog.engine import PARTNERS
+from trustdialog.ui.widgets.answer_form import AnswerForm, complete, hint_for
+from trustdialog.ui.widgets.answer_input import AnswerInput
+from trustdialog.ui.widgets.pane import PartnerPane
+from trustdialog.ui.widgets.rating import RatingScale
+from trustdialog.ui.widgets.safe_text import clean, safe
+
+DRAFT_DELAY = 0.8  # seconds after the last keystroke before a draft is saved
+
+
+class ExerciseScreen(Screen):
+    """Renders the session's state and turns keys into events; never decides flow."""
+
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    BINDINGS = [
+        Binding("ctrl+s", "send", "Send", id="send", priority=True),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._ticker: Timer | None = None
+        self._draft_timer: Timer | None = None
+        self._pending: dict[str, str] = {}
+        self._saved: dict[str, str] = {}
+        self._rendering = False
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="status")
+        yield Static("", id="prompt")
+        with Horizontal(id="panes"):
+            for partner in PARTNERS:
+                yield PartnerPane(partner)
+        yield Footer()
+
+    @property
+    def session(self) -> Any:
+        return self.app.session
+
+    async def on_mount(self) -> None:
+        self._saved = dict(self._drafts())
+        await self.render_state()
+
+    # -- rendering -----------------------------------------------------------------
+
+    async def render_state(self) -> None:
+        """Draw the session's current state (after every submit, resume or time-out)."""
+        session = self.session
+        if session is None:
+            return
+        state = session.state
+        if state.finished:
+            self.app.show_session()
+            return
+        self._rendering = True
+        try:
+            self._show_status()
+            self._show_prompt(state)
+            for partner in PARTNERS:
+                pane = self.query_one(f"#pane-{partner}", PartnerPane)
+                pane.show_status(state)
+                await pane.show_history(state)
+                await self._show_action(pane, state)
+            self._focus_floor(state)
+        finally:
+            self._rendering = False
+        self._start_ticker(state)
+
+    def _show_prompt(self, state: Any) -> None:
+        prompt = self.query_one("#prompt", Static)
+        text = safe(state.prompt)
+        if state.paused:
+            text = Text("Paused. ", style="bold") + text
+        prompt.update(text)
+        step = state.step
+        if step is not None and step.by == "both":
+            who = "both of you"
+        elif state.floor:
+            who = clean(state.names[state.floor[0]])
+        else:
+            who = ""
+        prompt.border_title = Text(f"{who}" if who else "")
+
+    def _show_status(self) -> None:
+        state = self.session.state
+        p = state.progress
+        line = Text()
+        line.append(clean(state.exercise.title), style="bold")
+        line.append(f" · step {p.step} of {p.steps}")
+        if p.rounds > 1:
+            line.append(f" · round {p.round} of {p.rounds}")
+        timer = self._timer_text(state)
+        if timer:
+            line.append(" · ")
+            line.append_text(timer)
+        self.query_one("#status", Static).update(line)
+
+    def _timer_text(self, state: Any) -> Text | None:
+        if not state.timer or state.paused:
+            return None
+        started = state.step_started_at if state.step_started_at is not None else self.app.clock()
+        left = int(state.timer - (self.app.clock() - started))
+        if left <= 0:
+            # A signal, never a cut-off: the step stays open as long as it takes.
+            return Text("⏱ time is up; finish your thought", style="bold reverse")
+        return Text(f"⏱ {left // 60}:{left % 60:02d} left")
+
+    def _start_ticker(self, state: Any) -> None:
+        # Ticks once a second only while a timed step is on screen; idle otherwise.
+        wanted = bool(state.timer) and not state.paused and self.is_current
+        if wanted and self._ticker is None:
+            self._ticker = self.set_interval(1, self._show_status)
+        elif not wanted and self._ticker is not None:
+            self._ticker.stop()
+            self._ticker = None
+
+    async def _show_action(self, pane: PartnerPane, state: Any) -> None:
+        action = pane.action
+        await action.remove_children()
+        partner = pane.partner
+        step = state.step
+        widgets: list[Widget] = []
+        if state.paused or step is None:
+            widgets.append(Static(Text("Paused.", style="italic")))
+        elif partner not in state.floor:
+            widgets.append(Static(pane.guide(state), classes="guide"))
+        elif step.kind == "say":
+            widgets.append(Static(Text("Read this together, then go on.", style="italic")))
+            widgets.append(_choice("Continue", f"continue-{partner}"))
+        elif step.kind == "confirm":
+            widgets.append(_choice(step.yes, f"yes-{partner}"))
+            widgets.append(_choice(step.no, f"no-{partner}"))
+            if step.on_no:
+                left = state.loops_left
+                note = (f"\"{clean(step.no)}\" goes back for another try ({left} left)."
+                        if left else f"\"{clean(step.no)}\" moves on now; that is fine too.")
+                widgets.append(Static(Text(note, style="dim"), classes="loops"))
+        elif step.kind == "choose":
+            for i, option in enumerate(step.options):
+                widgets.append(_choice(f"{i + 1}. {option.label}", f"option-{partner}-{i}"))
+        elif step.kind == "prompt":
+            widgets.append(AnswerForm(state, partner, _vocab(self.app), self._drafts(),
+                                      id=f"form-{partner}"))
+        message = Static("", classes="pane-message")
+        message.display = False
+        widgets.append(message)
+        await action.mount_all(widgets)
+        action.scroll_home(animate=False)
+
+    def _focus_floor(self, state: Any) -> None:
+        for partner in state.floor:
+            pane = self.query_one(f"#pane-{partner}", PartnerPane)
+            forms = pane.query(AnswerForm)
+            if forms:
+                forms.first().focus_first()
+                return
+            buttons = pane.action.query(Button)
+            if buttons:
+                buttons.first().focus()
+                return
+
+    # -- which partner ---------------------------------------------------------------
+
+    def focused_partner(self) -> str | None:
+        """The partner whose pane holds the focus (the app asks, for F1 and time-outs)."""
+        node = self.focused
+        while node is not None:
+            if isinstance(node, PartnerPane):
+                return node.partner
+            node = node.parent
+        return None
+
+    def _form_for(self, widget: Widget | None) -> AnswerForm | None:
+        node = widget
+        while node is not None:
+            if isinstance(node, AnswerForm):
+                return node
+            node = node.parent
+        return None
+
+    # -- sending -------------------------------------------------------------------
+
+    async def _send(self, kind: str, partner: str, pane_message: str = "", **data: Any) -> None:
+        message = self.app.submit(kind, partner, **data)
+        pane = self.query_one(f"#pane-{partner}", PartnerPane)
+        if message:
+            note = pane.action.query(".pane-message").last()
+            note.update(safe(message))
+            note.display = True
+            return
+        await self.render_state()
+
+    async def action_send(self) -> None:
+        form = self._form_for(self.focused)
+        if form is None:
+            forms = [f for f in self.query(AnswerForm)]
+            form = forms[0] if forms else None
+        if form is not None:
+            await self._send_form(form)
+
+    async def _send_form(self, form: AnswerForm) -> None:
+        self._flush_drafts()
+        keys = list(form.draft_items())
+        data: dict[str, Any] = {"values": form.values()}
+        if form.step.private:
+            data["shared"] = form.shared
+        message = self.app.submit("answered", form.partner, **data)
+        if message:
+            form.show_message(message)
+            return
+        self._clear_drafts(keys)
+        await self.render_state()
+
+    @on(AnswerForm.Send)
+    async def _on_form_send(self, event: AnswerForm.Send) -> None:
+        await self._send_form(event.form)
+
+    @on(Input.Submitted)
+    async def _on_enter(self, event: Input.Submitted) -> None:
+        await self._enter(event.input)
+
+    @on(RatingScale.Submitted)
+    async def _on_rating_enter(self, event: RatingScale.Submitted) -> None:
+        await self._enter(event.scale)
+
+    async def _enter(self, widget: Widget) -> None:
+        form = self._form_for(widget)
+        if form is None:
+            return
+        if form.is_last(widget):
+            await self._send_form(form)
+        else:
+            form.focus_after(widget)
+
+    async def on_button_pressed(self, event: Button.Pressed) -> None:
+        button = event.button
+        bid = button.id or ""
+        if button.has_class("add-item"):
+            form = self._form_for(button)
+            if form is not None:
+                await form.add_item(button.answer_key)
+            return
+        partner = bid.split("-")[1] if "-" in bid else None
+        if partner not in PARTNERS:
+            return
+        if bid.startswith("continue-"):
+            await self._send("continued", partner)
+        elif bid.startswith("yes-"):
+            await self._send("confirmed", partner, yes=True)
+        elif bid.startswith("no-"):
+            await self._send("confirmed", partner, yes=False)
+        elif bid.startswith("option-"):
+            await self._send("chose", partner, option=int(bid.rsplit("-", 1)[1]))
+
+    def key_up(self) -> None:
+        self._move_between_choices(-1)
+
+    def key_down(self) -> None:
+        self._move_between_choices(1)
+
+    def _move_between_choices(self, delta: int) -> None:
+        # Arrow keys walk the buttons of a confirm / choose step (Tab works too).
+        focused = self.focused
+        if not isinstance(focused, Button) or not focused.has_class("choice"):
+            return
+        choices = list(focused.parent.query(".choice")) if focused.parent else []
+        if focused in choices:
+            choices[(choices.index(focused) + delta) % len(choices)].focus()
+
+    # -- drafts and hints -----------------------------------------------------------
+
+    def _drafts(self) -> dict[str, str]:
+        session = self.session
+        if session is None:
+            return {}
+        try:
+            if hasattr(session, "drafts"):
+                return dict(session.drafts())
+            return dict(session.store.drafts(session.id))
+        except Exception:
+            return {}
+
+    @on(Input.Changed)
+    def _on_typed(self, event: Input.Changed) -> None:
+        if self._rendering:
+            return
+        form = self._form_for(event.input)
+        if form is None:
+            return
+        self._pending.update(form.draft_items())
+        self._restart_draft_timer()
+        if event.input.has_class("pick"):
+            field = form.step.field(event.input.answer_key)
+            vocab = _vocab(self.app).get(field.vocab)
+            form.show_words(complete(event.value, vocab.words) if vocab else [])
+
+    @on(RatingScale.Changed)
+    @on(Checkbox.Changed)
+    def _on_chosen(self, event: Any) -> None:
+        if self._rendering:
+            return
+        form = self._form_for(event.control)
+        if form is not None:
+            self._pending.update(form.draft_items())
+            self._restart_draft_timer()
+
+    def _restart_draft_timer(self) -> None:
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+        self._draft_timer = self.set_timer(DRAFT_DELAY, self._flush_drafts)
+
+    @on(DescendantBlur)
+    def _on_blur(self, event: DescendantBlur) -> None:
+        self._flush_drafts()
+
+    def _flush_drafts(self) -> None:
+        """Save what changed since the last save, and look at the wording once."""
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+            self._draft_timer = None
+        pending, self._pending = self._pending, {}
+        session = self.session
+        if session is None or not pending:
+            return
+        for key, text in pending.items():
+            if self._saved.get(key, "") == text:
+                continue
+            try:
+                if hasattr(session, "save_draft"):
+                    session.save_draft(key, text)
+                else:
+                    session.store.save_draft(session.id, key, text)
+                self._saved[key] = text
+            except Exception:
+                break  # a draft is a convenience; the answer itself is saved on send
+        self._show_hints()
+
+    def _show_hints(self) -> None:
+        for form in self.query(AnswerForm):
+            text = form.typed_text()
+            form.show_hint(hint_for(text) if text.strip() else None)
+
+    def _clear_drafts(self, keys: list[str]) -> None:
+        session = self.session
+        for key in keys:
+            self._saved.pop(key, None)
+            try:
+                if hasattr(session, "clear_draft"):
+                    session.clear_draft(key)
+                elif hasattr(session.store, "clear_draft"):
+                    session.store.clear_draft(session.id, key)
+            except Exception:
+                pass
+
+    # -- coming and going -------------------------------------------------------------
+
+    def on_screen_suspend(self) -> None:
+        self._flush_drafts()
+        if self._ticker is not None:
+            self._ticker.stop()
+            self._ticker = None
+
+    async def on_screen_resume(self) -> None:
+        if self.session is not None and self.is_mounted:
+            await self.render_state()
+
+
+def _choice(label: str, button_id: str) -> Button:
+    """A one-line button for yes / not quite / an option; focus shows as reversed text."""
+    return Button(safe(f"▸ {label}"), id=button_id, classes="choice", compact=True)
+
+
+def _vocab(app: Any) -> dict[str, Any]:
+    try:
+        return dict(getattr(app.library, "vocab", {}) or {})
+    except Exception:
+        return {}

@@ -1,0 +1,121 @@
+"""Choosing an exercise: the library on the left, a preview of the highlighted one on the right."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from trustdialog.exercise.model import SLOT_RE
+from trustdialog.ui.widgets.safe_text import clean, safe
+
+KIND_WORDS = {"say": "read together", "prompt": "write", "choose": "choose", "confirm": "check"}
+
+
+def preview(exercise: Any) -> Text:
+    """Summary, minutes, the steps in outline, each role's rules, the credit."""
+    out = Text()
+    out.append(clean(exercise.title) + "\n", style="bold")
+    rounds = f", {exercise.rounds} rounds" if exercise.rounds > 1 else ""
+    swap = " (roles swap)" if exercise.rounds > 1 and exercise.swap_roles else ""
+    out.append(f"About {exercise.minutes} minutes{rounds}{swap}\n\n", style="italic")
+    out.append(clean(exercise.summary) + "\n\n")
+    out.append("Steps\n", style="bold underline")
+    for n, step in enumerate(exercise.steps, 1):
+        who = "both" if step.by == "both" else step.by
+        out.append(f"{n:>2}. {KIND_WORDS.get(step.kind, step.kind)} · {who}: ")
+        out.append(clean(_outline(_roles_only(step.text, exercise.roles))) + "\n")
+    for role in exercise.roles:
+        rules = exercise.rules.get(role) or ()
+        if rules:
+            out.append(f"\nRules for the {role}\n", style="bold underline")
+            for rule in rules:
+                out.append(f" • {clean(rule)}\n")
+    if exercise.credit:
+        out.append("\n" + clean(exercise.credit), style="italic")
+    return out
+
+
+def _roles_only(text: str, roles: tuple[str, ...]) -> str:
+    """Role slots read as the role ("the speaker"); quoted answers as "…"."""
+    def fill(match: re.Match) -> str:
+        return f"the {match.group(1)}" if match.group(1) in roles and not match.group(2) else "…"
+
+    text = text.replace("{{", "\0").replace("}}", "\1")
+    return SLOT_RE.sub(fill, text).replace("\0", "{").replace("\1", "}")
+
+
+def _outline(text: str, width: int = 60) -> str:
+    """The first sentence (or so) of a step's text, for the outline."""
+    flat = " ".join(text.split())
+    flat = flat[:1].upper() + flat[1:]
+    for stop in (". ", "? ", "! "):
+        i = flat.find(stop)
+        if 0 < i < width:
+            return flat[: i + 1]
+    return flat if len(flat) <= width else flat[: width - 1].rstrip() + "…"
+
+
+class PickerScreen(Screen):
+    """The exercise library, with a preview; Enter picks."""
+
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="back"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text("Choose an exercise (↑↓ to look, Enter to begin)", style="bold"),
+                     id="picker-title")
+        with Horizontal(id="picker"):
+            yield OptionList(id="exercise-list")
+            with VerticalScroll(id="preview"):
+                yield Static("", id="preview-text")
+        yield Static("", id="picker-note", classes="note")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        library = self.app.library
+        exercises = list(library.exercises.values())
+        options = self.query_one("#exercise-list", OptionList)
+        options.add_options(
+            Option(safe(f"{e.title} ({e.minutes} min)"), id=e.id) for e in exercises
+        )
+        problems = len(getattr(library, "diagnostics", ()) or ())
+        note = ""
+        if not exercises:
+            note = "No exercises found. `trustdialog check` shows what is wrong with the files."
+        elif problems:
+            note = (f"{problems} problem{'s' if problems != 1 else ''} in the exercise files; "
+                    "those exercises are left out (`trustdialog check` shows where).")
+        self.query_one("#picker-note", Static).update(Text(note))
+        self.query_one("#picker-note", Static).display = bool(note)
+        if exercises:
+            options.highlighted = 0
+            self._show(exercises[0].id)
+        options.focus()
+
+    def _show(self, exercise_id: str | None) -> None:
+        exercise = self.app.library.exercises.get(exercise_id) if exercise_id else None
+        if exercise is not None:
+            self.query_one("#preview-text", Static).update(preview(exercise))
+            self.query_one("#preview", VerticalScroll).scroll_home(animate=False)
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        self._show(event.option.id)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        from trustdialog.ui.screens.ready import ReadyScreen
+
+        exercise = self.app.library.exercises[event.option.id]
+        self.app.session = None
+        self.app.switch_to(ReadyScreen(exercise))
+
+    def action_back(self) -> None:
+        self.app.show_welcome()

@@ -1,0 +1,124 @@
+"""The ready check: is now a good time for both of you? Each partner answers for themself."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Static
+
+from trustdialog.engine import PARTNERS
+from trustdialog.ui.widgets.safe_text import clean, safe
+
+QUESTION = "Is now a good time for both of you?"
+WHY = (
+    "Talking like this works best when you are both fairly calm, have time, and will not be "
+    "interrupted. Each of you answers for yourself. \"Not now\" is a good answer too."
+)
+NOT_NOW = (
+    "That is fine. Saying \"not now\" is part of this, not a failure. Agree on a time that "
+    "works for both of you and come back to it then."
+)
+
+
+class ReadyScreen(Screen):
+    """Both partners say yes before the first step; "not now" ends calmly."""
+
+    BINDINGS = [Binding("escape", "back", "Back", id="back")]
+
+    def __init__(self, exercise: Any) -> None:
+        super().__init__()
+        self.exercise = exercise
+
+    def compose(self) -> ComposeResult:
+        names = self.app.names
+        with VerticalScroll(id="ready"):
+            yield Static(safe(f"{self.exercise.title} · about {self.exercise.minutes} minutes",
+                              style="bold"), id="ready-title")
+            yield Static(Text(QUESTION, style="bold"), id="ready-question")
+            yield Static(Text(WHY), classes="para")
+            with Horizontal(id="ready-partners"):
+                for partner in PARTNERS:
+                    with Vertical(classes="ready-partner", id=f"ready-{partner}"):
+                        yield Static(safe(names[partner], style="bold"), classes="ready-name")
+                        yield Button("Yes, now is good", variant="primary",
+                                     id=f"yes-{partner}", classes="yes")
+                        yield Button("Not now", id=f"no-{partner}", classes="no")
+                        yield Static("", id=f"status-{partner}", classes="ready-status")
+            with Vertical(id="not-now"):
+                yield Static(Text(NOT_NOW), classes="para")
+                yield Static("", id="not-now-kept", classes="para")
+                with Horizontal(classes="buttons"):
+                    yield Button("Back to the start", id="back", variant="primary")
+                    yield Button("Ask again", id="again")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#not-now").display = False
+        self._refresh()
+
+    def _state(self) -> Any:
+        session = self.app.session
+        return session.state if session is not None else None
+
+    def _refresh(self) -> None:
+        state = self._state()
+        ready = state.ready if state is not None else frozenset()
+        for partner in PARTNERS:
+            done = partner in ready
+            self.query_one(f"#yes-{partner}", Button).display = not done
+            self.query_one(f"#no-{partner}", Button).display = not done
+            self.query_one(f"#status-{partner}", Static).update(
+                Text("✓ ready", style="bold") if done else Text("")
+            )
+        for partner in PARTNERS:
+            if partner not in ready:
+                self.query_one(f"#yes-{partner}", Button).focus()
+                break
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        button = event.button.id or ""
+        if button.startswith("yes-"):
+            self._ready(button[-1])
+        elif button.startswith("no-"):
+            self._not_now()
+        elif button == "back":
+            self.action_back()
+        elif button == "again":
+            self.query_one("#not-now").display = False
+            self.query_one("#ready-partners").display = True
+            self._refresh()
+
+    def _ready(self, partner: str) -> None:
+        app = self.app
+        if app.session is None:
+            from trustdialog.session import Session
+
+            app.session = Session.new(app.store, self.exercise, app.names, owner=app.owner,
+                                      clock=app.clock)
+        message = app.submit("ready", partner)
+        if message:
+            self.notify(message, title="Ready")
+        if app.session.state.phase != "ready":
+            app.show_session()
+            return
+        self._refresh()
+
+    def _not_now(self) -> None:
+        self.query_one("#ready-partners").display = False
+        self.query_one("#not-now").display = True
+        kept = self.query_one("#not-now-kept", Static)
+        session = self.app.session
+        if session is not None and getattr(self.app.store, "persistent", False):
+            kept.update(safe(f"This session is kept: pick it from the start screen, or run "
+                             f"`trustdialog resume {clean(session.id)}`."))
+        else:
+            kept.update("")
+        self.query_one("#back", Button).focus()
+
+    def action_back(self) -> None:
+        self.app.show_welcome()

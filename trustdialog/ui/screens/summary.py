@@ -1,0 +1,100 @@
+"""The end: both partners' words step by step, a gentle close, export, back to the picker."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Static
+
+from trustdialog.ui.widgets.safe_text import clean, safe
+
+CLOSE = (
+    "Thank you both. Listening without defending and speaking without blaming are hard, and "
+    "you did both. Take a moment before you move on; there is no need to solve anything now."
+)
+ENDED_EARLY = (
+    "You stopped before the end, and that is fine. Stopping when it is too much is a skill "
+    "too. You can come back to this another time."
+)
+
+
+def transcript(state: Any) -> Text:
+    """Public answers, step by step, each with who said it."""
+    out = Text()
+    last_round = None
+    for answer in state.transcript():
+        if state.exercise.rounds > 1 and answer.round != last_round:
+            out.append(f"\nRound {answer.round}\n", style="bold underline")
+            last_round = answer.round
+        name = clean(state.names[answer.partner])
+        out.append(f"{name} ({answer.role}), {answer.step}: ", style="bold")
+        out.append(clean(answer.text) + "\n")
+    if not out:
+        out.append("No written answers in this session.", style="italic")
+    return out
+
+
+class SummaryScreen(Screen):
+    """What was said, a gentle close, and what to do next."""
+
+    BINDINGS = [
+        Binding("e", "export", "Export", id="export"),
+        Binding("p", "picker", "Another exercise", id="picker"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        state = self.app.session.state
+        with VerticalScroll(id="summary"):
+            yield Static(safe(f"{state.exercise.title}: done", style="bold"), id="summary-title")
+            yield Static(Text(ENDED_EARLY if state.ended_early else CLOSE), classes="para close")
+            yield Static(transcript(state), id="transcript")
+            yield Static("", id="export-note", classes="note")
+            with Horizontal(classes="buttons"):
+                yield Button("Export (e)", id="export")
+                yield Button("Another exercise (p)", id="picker", variant="primary")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#picker", Button).focus(scroll_visible=False)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "export":
+            self.action_export()
+        elif event.button.id == "picker":
+            self.action_picker()
+
+    def action_picker(self) -> None:
+        self.app.show_picker()
+
+    def action_export(self) -> None:
+        note = self.query_one("#export-note", Static)
+        note.update(safe(self._export()))
+
+    def _export(self) -> str:
+        app = self.app
+        session = app.session
+        if app.no_save or not getattr(app.store, "persistent", False):
+            return "Saving is off, so nothing is written to disk."
+        try:
+            from trustdialog.export import to_markdown
+        except ImportError:
+            return "Export is not installed yet."
+        from trustdialog.locations import data_dir, ensure_private_dir
+
+        try:
+            folder = ensure_private_dir(Path(data_dir(app.data_dir)) / "exports")
+            path = folder / f"{session.id}.md"
+            text = to_markdown(app.store.info(session.id), session.state)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                out.write(text)
+        except Exception as error:
+            return f"Could not export: {' '.join(str(error).split())}"
+        return f"Saved to {path}"

@@ -1,0 +1,142 @@
+"""The first screen: what this is (and is not), privacy, both names, unfinished sessions."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from trustdialog.ui.widgets.answer_input import AnswerInput
+from trustdialog.ui.widgets.safe_text import clean, safe
+
+WHAT = (
+    "Guided conversations for two partners at one keyboard. You take turns, one pane each, "
+    "through short structured exercises that help you listen to each other and be heard."
+)
+NOT_THERAPY = (
+    "This is a communication exercise, not therapy. It is not for relationships with "
+    "violence, threats or fear: structured talk can be turned against the one who is afraid. "
+    "If that is you, press ctrl+r for places to get help."
+)
+QUICK_EXIT = "Quick exit: ctrl+x clears the screen and quits at once, from anywhere."
+
+
+class WelcomeScreen(Screen):
+    """Welcome, safety, privacy, names; then on to the picker (or back to a saved session)."""
+
+    BINDINGS = [
+        Binding("f4", "progress", "Progress", id="progress"),
+        Binding("ctrl+n", "start", "Choose exercise", id="start", show=False),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="welcome"):
+            yield Static(Text("trustdialog", style="bold"), id="welcome-title")
+            yield Static(Text(WHAT), classes="para")
+            yield Static(Text(NOT_THERAPY), classes="para safety")
+            yield Static(Text(QUICK_EXIT), classes="para")
+            yield Static(self._privacy(), classes="para", id="privacy")
+            with Horizontal(id="names"):
+                with Vertical(classes="name"):
+                    yield Label("Partner A (left pane)")
+                    yield AnswerInput(value=self.app.names["a"], placeholder="Partner A",
+                                      id="name-a", max_length=40)
+                with Vertical(classes="name"):
+                    yield Label("Partner B (right pane)")
+                    yield AnswerInput(value=self.app.names["b"], placeholder="Partner B",
+                                      id="name-b", max_length=40)
+            with Horizontal(id="welcome-actions"):
+                yield Button("Choose an exercise", variant="primary", id="start")
+                yield Button("Progress (F4)", id="progress")
+            yield Static("", id="library-note", classes="note")
+            yield Label("Unfinished sessions (Enter to continue):", id="resume-label")
+            yield OptionList(id="resume-list")
+        yield Footer()
+
+    def _privacy(self) -> Text:
+        store = self.app.store
+        if getattr(store, "persistent", False):
+            saving = ("Saving is on: each answer is kept on this computer, readable by your "
+                      "user only; `trustdialog forget ID` deletes a session for good.")
+        else:
+            saving = "Saving is off: nothing is written to disk, and it is gone when you quit."
+        return Text(
+            "Privacy: both panes are visible to both of you, and a facilitator may see "
+            "everything. " + saving
+        )
+
+    def on_mount(self) -> None:
+        self.query_one("#start", Button).focus()
+        self._fill_resume_list()
+        # The library is loaded after the first frame: the welcome does not need it.
+        self.call_after_refresh(self._library_note)
+
+    def on_screen_resume(self) -> None:
+        self._fill_resume_list()
+
+    def _library_note(self) -> None:
+        try:
+            library = self.app.library
+        except Exception as error:  # never crash over a library; say it calmly
+            self.query_one("#library-note", Static).update(safe(f"The exercise library could not be read: {error}"))
+            return
+        problems = len(getattr(library, "diagnostics", ()) or ())
+        if problems:
+            note = (f"{problems} problem{'s' if problems != 1 else ''} in the exercise files; "
+                    "those exercises are left out (`trustdialog check` shows where).")
+            self.query_one("#library-note", Static).update(Text(note))
+
+    def _fill_resume_list(self) -> None:
+        from trustdialog.ui.screens.resume import describe
+
+        sessions = self.app.unfinished_sessions()
+        options = self.query_one("#resume-list", OptionList)
+        options.clear_options()
+        options.add_options(Option(safe(describe(s)), id=s.id) for s in sessions[:20])
+        shown = bool(sessions)
+        options.display = shown
+        self.query_one("#resume-label", Label).display = shown
+
+    def _names(self) -> dict[str, str]:
+        names = {}
+        for partner in ("a", "b"):
+            typed = clean(self.query_one(f"#name-{partner}", AnswerInput).value).strip()
+            names[partner] = " ".join(typed.split()) or f"Partner {partner.upper()}"
+        if names["a"] == names["b"]:
+            names["b"] += " (2)"
+        return names
+
+    def on_input_submitted(self, event: AnswerInput.Submitted) -> None:
+        if event.input.id == "name-a":
+            self.query_one("#name-b", AnswerInput).focus()
+        else:
+            self.action_start()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "start":
+            self.action_start()
+        elif event.button.id == "progress":
+            self.action_progress()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        from trustdialog.ui.screens.resume import open_session
+
+        if event.option.id:
+            open_session(self.app, event.option.id)
+
+    def action_start(self) -> None:
+        self.app.names = self._names()
+        self.app.show_picker()
+
+    def action_progress(self) -> None:
+        try:
+            from trustdialog.ui.progress_screen import ProgressScreen
+        except ImportError:
+            self.notify("The progress view is not installed yet.", title="Progress")
+            return
+        owner = None if self.app.role == "facilitator" else self.app.owner
+        self.app.push_screen(ProgressScreen(self.app.store, owner))

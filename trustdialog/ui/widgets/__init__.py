@@ -1,0 +1,1 @@
+"""Widgets of the two-pane app: safe text, partner panes, answer forms."""

@@ -1,0 +1,299 @@
+"""One partner's answer to a prompt step: template blanks, picks, ratings, lists, a share box."""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Mapping
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.suggester import Suggester
+from textual.widget import Widget
+from textual.widgets import Button, Checkbox, Static
+
+from trustdialog.exercise.model import SLOT_RE, Field
+from trustdialog.ui.widgets.answer_input import AnswerInput
+from trustdialog.ui.widgets.rating import RatingScale
+from trustdialog.ui.widgets.safe_text import clean, safe
+
+HINT_WINDOW = 4000  # only the end of a long answer is checked for wording: stays cheap
+
+
+def _pieces(template: str) -> list[tuple[str, str | None]]:
+    """An item template as (literal text, None) and ("", slot name) pieces."""
+    escaped = template.replace("{{", "\0").replace("}}", "\1")
+    out: list[tuple[str, str | None]] = []
+    end = 0
+    for match in SLOT_RE.finditer(escaped):
+        out.append((escaped[end:match.start()], None))
+        out.append(("", match.group(1)))
+        end = match.end()
+    out.append((escaped[end:], None))
+    return [(text.replace("\0", "{").replace("\1", "}"), slot) for text, slot in out]
+
+
+def _keyed(widget: Widget, key: str) -> Widget:
+    """Tag an input with the field (or list item slot) it answers."""
+    widget.answer_key = key  # type: ignore[attr-defined]
+    return widget
+
+
+class VocabSuggester(Suggester):
+    """Completes a pick blank from its vocabulary (the partner may still write any word)."""
+
+    def __init__(self, words: Iterable[str]) -> None:
+        super().__init__(use_cache=True, case_sensitive=False)
+        self.words = list(dict.fromkeys(words))
+
+    async def get_suggestion(self, value: str) -> str | None:
+        matches = complete(value, self.words)
+        return matches[0] if matches else None
+
+
+def complete(prefix: str, words: list[str], limit: int = 6) -> list[str]:
+    """Words that complete `prefix` (trustdialog.language.complete when it is there)."""
+    if not prefix.strip():
+        return []
+    try:
+        from trustdialog.language import complete as language_complete
+    except ImportError:
+        language_complete = None
+    if language_complete is not None:
+        found = language_complete(prefix, words)
+        found = [found] if isinstance(found, str) else list(found or [])
+        return [w for w in found if w.casefold() != prefix.casefold()][:limit]
+    low = prefix.casefold()
+    return [w for w in words if w.casefold().startswith(low) and w.casefold() != low][:limit]
+
+
+def hint_for(text: str) -> str | None:
+    """A gentle wording suggestion for `text`, or None (trustdialog.language.hint_for)."""
+    try:
+        from trustdialog.language import hint_for as language_hint
+    except ImportError:
+        return None  # hook: the hints arrive with trustdialog.language
+    found = language_hint(text[-HINT_WINDOW:])
+    if not found:
+        return None
+    if isinstance(found, str):
+        return found
+    for attr in ("message", "suggestion", "text"):
+        if isinstance(getattr(found, attr, None), str):
+            return getattr(found, attr)
+    return str(found)
+
+
+class AnswerForm(Vertical):
+    """The inputs of one prompt step for one partner; Enter on the last blank sends."""
+
+    class Send(Message):
+        def __init__(self, form: "AnswerForm") -> None:
+            super().__init__()
+            self.form = form
+
+    def __init__(self, state: Any, partner: str, vocab: Mapping[str, Any],
+                 drafts: Mapping[str, str], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.state = state
+        self.step = state.step
+        self.partner = partner
+        self.vocab = vocab
+        self.drafts = drafts
+        self.prefix = f"{self.step.id}:{state.round}:{partner}:"
+        self.list_items: dict[str, int] = {}  # list field -> items shown
+
+    # -- building ----------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        step, state = self.step, self.state
+        other = state.names["b" if self.partner == "a" else "a"]
+        name = state.names[self.partner]
+        if step.private:
+            yield Static(safe(f"Private: only for you, {name}. It stays out of the summary and "
+                              f"the export unless you share it. {other}, please look away."),
+                         classes="form-note private")
+        elif step.by == "both" and step.hidden:
+            yield Static(safe(f"Hidden until you have both answered. {other}, please look away "
+                              f"while {name} answers."), classes="form-note hidden")
+        parts = state.template_parts
+        placed = {p.name for p in parts if isinstance(p, Field)}
+        before = ""
+        for part in parts:
+            if isinstance(part, str):
+                before += part
+                continue
+            yield from self._field(part, before.strip())
+            before = ""
+        if before.strip():
+            yield Static(safe(before.strip()), classes="template-text")
+        for field in step.fields:
+            if field.name not in placed:
+                label = field.label or ("" if len(step.fields) == 1 else field.name)
+                yield from self._field(field, label, labelled=True)
+        if step.private:
+            yield Checkbox(safe(f"Share this with {other}"), value=self._draft("shared") == "1",
+                           id=f"share-{self.partner}", classes="share")
+        yield Static("", classes="form-words")
+        yield Static("", classes="form-hint")
+        yield Static("", classes="form-message")
+        yield Static(Text("Enter on the last blank, or ctrl+s, sends.", style="dim"),
+                     classes="form-keys")
+
+    def _draft(self, key: str) -> str:
+        return self.drafts.get(self.prefix + key, "")
+
+    def _field(self, field: Field, before: str, labelled: bool = False) -> Iterable[Widget]:
+        if field.kind == "rating":
+            if before:
+                yield Static(safe(before), classes="field-label")
+            if field.label and not labelled:
+                yield Static(safe(field.label), classes="field-label")
+            draft = self._draft(field.name)
+            yield _keyed(RatingScale(field.min, field.max, field.low, field.high,
+                                     value=int(draft) if draft.isdigit() else None,
+                                     classes="answer-widget"), field.name)
+            return
+        if field.kind == "list":
+            if before:
+                yield Static(safe(before), classes="field-label")
+            shown = max(1, field.min)
+            for i in range(field.max):
+                if any(k.startswith(f"{self.prefix}{field.name}.{i}") and v
+                       for k, v in self.drafts.items()):
+                    shown = max(shown, i + 1)
+            self.list_items[field.name] = shown
+            label = field.label or field.name
+            yield Static(safe(f"{label}: {field.min} to {field.max}"), classes="field-label")
+            for i in range(shown):
+                yield self._list_item(field, i)
+            if shown < field.max:
+                yield _keyed(Button(safe(f"+ another {label}"), classes="add-item",
+                                    id=f"add-{self.partner}-{field.name}"), field.name)
+            return
+        placeholder = field.label or ("a word" if field.kind == "pick" else "write here")
+        yield self._text_row(field, field.name, before, placeholder)
+
+    def _text_row(self, field: Field, key: str, before: str, placeholder: str) -> Widget:
+        suggester = None
+        if field.kind == "pick" and field.vocab in self.vocab:
+            suggester = VocabSuggester(self.vocab[field.vocab].words)
+        box = AnswerInput(value=self._draft(key), placeholder=clean(placeholder),
+                          suggester=suggester, compact=True, classes="answer-widget")
+        _keyed(box, key)
+        if field.kind == "pick":
+            box.add_class("pick")
+        row = Horizontal(Static(safe(before), classes="before"), box, classes="blank-row") \
+            if before else Horizontal(box, classes="blank-row")
+        return row
+
+    def _list_item(self, field: Field, i: int) -> Widget:
+        widgets: list[Widget] = [Static(Text(f"{i + 1}.", style="bold"), classes="item-number")]
+        if not field.item:
+            widgets.append(self._text_row(Field(name=field.name), f"{field.name}.{i}", "",
+                                          field.label or field.name))
+        else:
+            before = ""
+            for piece, slot in _pieces(field.item):
+                if slot is None:
+                    before += piece
+                    continue
+                widgets.append(self._text_row(Field(name=slot), f"{field.name}.{i}.{slot}",
+                                              before.strip(), "…"))
+                before = ""
+            if before.strip():
+                widgets.append(Static(safe(before.strip()), classes="template-text"))
+        return Vertical(*widgets, classes="list-item")
+
+    async def add_item(self, name: str) -> None:
+        field = self.step.field(name)
+        shown = self.list_items.get(name, 1)
+        if shown >= field.max:
+            return
+        button = self.query_one(f"#add-{self.partner}-{name}", Button)
+        item = self._list_item(field, shown)
+        await self.mount(item, before=button)
+        self.list_items[name] = shown + 1
+        if shown + 1 >= field.max:
+            button.display = False
+        item.query(AnswerInput).first().focus()
+
+    # -- reading -------------------------------------------------------------------
+
+    def answer_widgets(self) -> list[Widget]:
+        return [w for w in self.query(".answer-widget")]
+
+    def values(self) -> dict[str, Any]:
+        widgets = {w.answer_key: w for w in self.answer_widgets()}
+        out: dict[str, Any] = {}
+        for field in self.step.fields:
+            if field.kind == "rating":
+                value = widgets[field.name].value
+                if value is not None:
+                    out[field.name] = value
+            elif field.kind == "list":
+                items: list[Any] = []
+                for i in range(self.list_items.get(field.name, 1)):
+                    if field.item:
+                        items.append({slot: widgets[f"{field.name}.{i}.{slot}"].value
+                                      for slot in field.item_slots})
+                    else:
+                        items.append(widgets[f"{field.name}.{i}"].value)
+                out[field.name] = items
+            else:
+                out[field.name] = widgets[field.name].value
+        return out
+
+    @property
+    def shared(self) -> bool:
+        boxes = self.query(Checkbox)
+        return bool(boxes) and boxes.first().value
+
+    def draft_items(self) -> dict[str, str]:
+        """Full draft key -> text, for every blank of this form."""
+        out = {}
+        for w in self.answer_widgets():
+            value = w.value
+            out[self.prefix + w.answer_key] = "" if value is None else str(value)
+        if self.step.private:
+            out[self.prefix + "shared"] = "1" if self.shared else ""
+        return out
+
+    def typed_text(self) -> str:
+        return " ".join(w.value for w in self.answer_widgets() if isinstance(w, AnswerInput))
+
+    def is_last(self, widget: Widget) -> bool:
+        widgets = self.answer_widgets()
+        return bool(widgets) and widgets[-1] is widget
+
+    def focus_after(self, widget: Widget) -> None:
+        widgets = self.answer_widgets()
+        if widget in widgets:
+            i = widgets.index(widget)
+            if i + 1 < len(widgets):
+                widgets[i + 1].focus()
+
+    def focus_first(self) -> None:
+        widgets = self.answer_widgets()
+        if widgets:
+            widgets[0].focus()
+
+    def _note(self, selector: str, text: Text | None) -> None:
+        # Empty notes take no room: the form stays short enough for 80x24.
+        note = self.query_one(selector, Static)
+        note.update(text or "")
+        note.display = bool(text)
+
+    def show_message(self, text: str) -> None:
+        self._note(".form-message", safe(text) if text else None)
+
+    def show_hint(self, text: str | None) -> None:
+        self._note(".form-hint", safe(f"A thought: {text}", style="italic") if text else None)
+
+    def show_words(self, words: list[str]) -> None:
+        self._note(".form-words", safe("Words: " + ", ".join(words) + "  (→ takes the first)",
+                                       style="dim") if words else None)
+
+    def on_mount(self) -> None:
+        for selector in (".form-words", ".form-hint", ".form-message"):
+            self.query_one(selector, Static).display = False

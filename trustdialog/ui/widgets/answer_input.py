@@ -1,0 +1,47 @@
+"""The one-line editor every answer blank uses: literal, calm, paste-safe."""
+
+from __future__ import annotations
+
+from rich.cells import cell_len
+from rich.text import Text
+from textual import events
+from textual.expand_tabs import expand_tabs_inline
+from textual.widgets import Input
+
+from trustdialog.ui.widgets.safe_text import pictures
+
+
+class AnswerInput(Input):
+    """An Input that never blinks, shows control characters as symbols, and keeps pasted lines.
+
+    The value is stored exactly as typed; only the display changes. Control
+    characters become one-cell "control pictures" (so ESC shows as a visible
+    symbol and is never sent to the terminal) and the cursor still lines up.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("select_on_focus", False)
+        super().__init__(*args, **kwargs)
+        # Over SSH a blinking cursor is idle traffic.
+        self.cursor_blink = False
+
+    @property
+    def _value(self) -> Text:
+        if self.password:
+            return super()._value
+        return Text(pictures(self.value), no_wrap=True, overflow="ignore", end="")
+
+    def _position_to_cell(self, position: int) -> int:
+        return cell_len(expand_tabs_inline(pictures(self.value[:position]), 4))
+
+    def _on_paste(self, event: events.Paste) -> None:
+        # A pasted paragraph stays whole: its lines are joined, not cut at the first.
+        if event.text:
+            text = " ".join(line for line in event.text.splitlines())
+            selection = self.selection
+            if selection.is_empty:
+                self.insert_text_at_cursor(text)
+            else:
+                self.replace(text, *selection)
+        event.stop()
+        event.prevent_default()  # Input's own handler would paste (the first line) again

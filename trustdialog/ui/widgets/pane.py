@@ -1,0 +1,88 @@
+"""One partner's pane: who they are, whether they have the floor, what they said, what to do."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical, VerticalScroll
+from textual.widgets import Static
+
+from trustdialog.ui.widgets.safe_text import clean, safe
+
+HIDDEN_NOTE = "answered, hidden until both have answered"
+
+
+class PartnerPane(Vertical):
+    """Partner A's (left) or B's (right) pane; `-floor` marks the one who acts now."""
+
+    def __init__(self, partner: str, **kwargs: Any) -> None:
+        super().__init__(id=f"pane-{partner}", **kwargs)
+        self.partner = partner
+
+    def compose(self) -> ComposeResult:
+        yield Static("", classes="badge")
+        yield VerticalScroll(classes="history")
+        yield VerticalScroll(classes="action")
+
+    @property
+    def action(self) -> VerticalScroll:
+        return self.query_one(".action", VerticalScroll)
+
+    def show_status(self, state: Any) -> None:
+        """Title, badge and border for this partner at this moment."""
+        p = self.partner
+        name = clean(state.names[p])
+        role = state.roles[p]
+        on_floor = p in state.floor
+        done = p in state.answered
+        self.set_class(on_floor, "-floor")
+        self.set_class(not on_floor, "-waiting")
+        self.border_title = Text(f"{'A' if p == 'a' else 'B'} · {name}")
+        if on_floor:
+            badge = Text(f" ▶ YOUR TURN · {role} ", style="bold reverse")
+            self.border_subtitle = Text("▶ your turn")
+        elif done:
+            badge = Text(f" ✓ answered · {role} ", style="bold")
+            self.border_subtitle = Text("answered")
+        else:
+            badge = Text(f" listening · {role} ", style="italic")
+            self.border_subtitle = Text("listening")
+        self.query_one(".badge", Static).update(badge)
+
+    async def show_history(self, state: Any) -> None:
+        """What this partner has said in this exercise (sealed answers stay covered)."""
+        history = self.query_one(".history", VerticalScroll)
+        said = [a for a in state.visible_answers(self.partner) if a.partner == self.partner]
+        await history.remove_children()
+        lines = []
+        for answer in said:
+            line = Text()
+            line.append(f"{answer.step}", style="bold")
+            if answer.round > 1 or state.exercise.rounds > 1:
+                line.append(f" (round {answer.round})", style="dim")
+            line.append(": ")
+            if answer.sealed:
+                line.append(HIDDEN_NOTE, style="italic")
+            else:
+                if answer.private:
+                    line.append("(private" + (", shared" if answer.shared else "") + ") ",
+                                style="italic")
+                line.append(clean(answer.text))
+            lines.append(Static(line, classes="said"))
+        if not lines:
+            lines.append(Static(Text("Nothing said yet.", style="dim italic"), classes="said"))
+        await history.mount_all(lines)
+        history.scroll_end(animate=False)
+
+    def guide(self, state: Any) -> Text:
+        """What this partner is asked to do while the other has the floor."""
+        step = state.step
+        role = state.roles[self.partner]
+        other = state.names["b" if self.partner == "a" else "a"]
+        if self.partner in state.answered:
+            return safe(f"You have answered. Waiting for {other}.", style="italic")
+        text = (step.guide if step is not None and step.guide else None) \
+            or state.exercise.guides.get(role) or "Listen to understand."
+        return safe(state.fill(text), style="italic")
