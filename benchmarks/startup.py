@@ -31,10 +31,10 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
-# What each program's first screen shows once it is fully drawn: the second
-# partner's field (the bare app's placeholder, trustdialog's name label).
+# What each program's first screen shows: the bare app's second placeholder, and
+# the sentence the issue requires on trustdialog's welcome screen.
 BARE = ("bare", [sys.executable, str(HERE / "bare_app.py")], "partner B")
-TRUSTDIALOG = ("trustdialog", [str(BIN / "trustdialog")], "Partner B (right pane)")
+TRUSTDIALOG = ("trustdialog", [str(BIN / "trustdialog")], "not therapy")
 
 # Escape sequences, removed before looking for text: a frame is text between codes.
 _ESCAPES = re.compile(rb"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")

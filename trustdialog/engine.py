@@ -8,6 +8,8 @@ that does not fit raises and leaves the old state as it was.
 from __future__ import annotations
 
 import dataclasses
+import functools
+import re
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Iterable, Mapping
@@ -572,35 +574,31 @@ def _fill_plain(template: str, values: Mapping[str, str]) -> str:
     )
 
 
-def _split_template(template: str) -> list[tuple[Any, bool]]:
+# `{{` and `}}` first, then a slot, then plain text, then a brace that opens nothing.
+_TOKEN = re.compile(r"\{\{|\}\}|" + SLOT_RE.pattern + r"|[^{}]+|[{}]")
+
+
+@functools.lru_cache(maxsize=1024)
+def _split_template(template: str) -> tuple[tuple[Any, bool], ...]:
     """Literal pieces (str, False) and slots ((name, role), True), `{{`/`}}` unescaped.
 
-    Scanned left to right like str.format: a brace that does not open a valid
-    slot right where it stands ("{", "{1x}", "{a b}") is kept as literal text.
+    Read left to right like str.format: a brace that does not open a valid
+    slot right where it stands ("{", "{1x}", "{a b}") is literal text. Cached:
+    the UI asks for the prompt on every render, and templates are few.
     """
     out: list[tuple[Any, bool]] = []
     text: list[str] = []
-    i, n = 0, len(template)
-    while i < n:
-        ch = template[i]
-        if ch in "{}" and template.startswith(ch * 2, i):
-            text.append(ch)
-            i += 2
-            continue
-        if ch == "{":
-            m = SLOT_RE.match(template, i)
-            if m:
-                if text:
-                    out.append(("".join(text), False))
-                    text = []
-                out.append(((m.group(1), m.group(2)), True))
-                i = m.end()
-                continue
-        text.append(ch)
-        i += 1
+    for m in _TOKEN.finditer(template):
+        if m.group(1):
+            if text:
+                out.append(("".join(text), False))
+                text = []
+            out.append(((m.group(1), m.group(2)), True))
+        else:
+            text.append(m.group()[0] if m.group() in ("{{", "}}") else m.group())
     if text:
         out.append(("".join(text), False))
-    return out
+    return tuple(out)
 
 
 # -- possible actions ---------------------------------------------------------

@@ -132,9 +132,11 @@ def _with_events(lines: list[str], final: SessionState, events: list[Event]) -> 
         if event.kind == engine.ANSWERED:
             lines += _turn(final.names, event.partner, role, _answer_text(s, answer))
         elif event.kind == engine.CHOSE:
-            lines += _turn(final.names, event.partner, role, s.options[event.data["option"]].label, quote=False)
+            label = s.options[event.data["option"]].label
+            lines += _turn(final.names, event.partner, role, label, quote=False)
         elif event.kind == engine.CONFIRMED:
-            lines += _turn(final.names, event.partner, role, s.yes if event.data["yes"] else s.no, quote=False)
+            label = s.yes if event.data["yes"] else s.no
+            lines += _turn(final.names, event.partner, role, label, quote=False)
         else:
             lines += ["*(skipped)*", ""]
 

@@ -109,14 +109,27 @@ class Session:
         """Unsent text by draft key, to put back into the inputs on resume."""
         return self.store.drafts(self.id)
 
+    def clear_draft(self, key: str) -> None:
+        try:
+            self.store.clear_draft(self.id, key)
+        except StoreWriteError as error:
+            self._carry_on_in_memory(error)
+            self.store.clear_draft(self.id, key)
+
     def _drafts_done(self, event: Event) -> list[str]:
-        """Drafts an event settles: the answered fields, or every field of a skipped step."""
+        """Drafts an event settles: the answerer's drafts of that step, or everyone's if skipped.
+
+        Keys start "step:round:partner:" (see draft_key); the UI may add
+        sub-keys after the field (list items, the "shared" box), so match the prefix.
+        """
         if event.kind not in (engine.ANSWERED, engine.SKIPPED) or event.step is None:
             return []
-        fields = [f.name for f in self.exercise.step(event.step).fields]
         partners = (event.partner,) if event.kind == engine.ANSWERED else engine.PARTNERS
-        return [draft_key(event.step, event.round or self.state.round, p, f)
-                for p in partners for f in fields]
+        prefixes = tuple(f"{event.step}:{event.round or self.state.round}:{p}:" for p in partners)
+        try:
+            return [key for key in self.store.drafts(self.id) if key.startswith(prefixes)]
+        except Exception:  # reading failed: the append below will say why
+            return []
 
     # -- faults ------------------------------------------------------------------
 

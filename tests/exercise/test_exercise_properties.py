@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from trustdialog.exercise import spec
 from trustdialog.exercise.library import build
 
-SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+SETTINGS = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 # Keys the format knows, plus near misses, so documents go deep into the checker.
 KEYS = sorted({*spec.TOP, *spec.EXERCISE, *spec.STEP_COMMON, *spec.OPTION, *spec.FIELD_COMMON, *spec.VOCABULARY,

@@ -5,12 +5,8 @@ from __future__ import annotations
 import asyncio
 import inspect
 import time
-from datetime import datetime, timezone
 
 import pytest
-
-# Tuesday 2025-03-04 14:05:00 UTC: a fixed "now" for every overlay that shows times.
-NOW = datetime(2025, 3, 4, 14, 5, tzinfo=timezone.utc).timestamp()
 
 
 @pytest.fixture(autouse=True)

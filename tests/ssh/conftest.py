@@ -157,8 +157,9 @@ class Tmux:
                               check=True).stdout
 
     def start(self, command: str, width: int = 100, height: int = 30) -> None:
-        # `remain-on-exit` keeps the pane (and what was printed last) after ssh ends.
-        self.run("new-session", "-d", "-s", "t", "-x", str(width), "-y", str(height), command)
+        # `remain-on-exit` keeps the pane, what was printed last and ssh's exit status.
+        self.run("new-session", "-d", "-s", "t", "-x", str(width), "-y", str(height),
+                 f"exec {command}")
         self.run("set-option", "-t", "t", "remain-on-exit", "on")
 
     def screen(self) -> str:
@@ -171,14 +172,16 @@ class Tmux:
     def keys(self, *keys: str) -> None:
         self.run("send-keys", "-t", "t", *keys)
 
-    def pane_pid(self) -> int:
+    def ssh_pid(self) -> int:
         return int(self.run("display", "-p", "-t", "t", "#{pane_pid}").strip())
 
     def pane_dead(self) -> bool:
         return self.run("display", "-p", "-t", "t", "#{pane_dead}").strip() == "1"
 
     def exit_status(self) -> str:
-        return self.run("display", "-p", "-t", "t", "#{pane_dead_status}").strip()
+        """ssh's exit status, once it has ended."""
+        found = wait_for(lambda: re.search(r"Pane is dead \(status (\d+)", self.screen()), 5)
+        return found.group(1) if found else ""
 
 
 def ssh_command(port: int, key: Path, *extra: str) -> str:

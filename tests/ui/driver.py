@@ -16,6 +16,7 @@ async def to_picker(pilot, names=("Alex", "Sam")) -> None:
         box = app.screen.query_one(f"#name-{partner}", AnswerInput)
         box.focus()
         box.value = ""
+        await pilot.pause()
         await paste(pilot, name)
     await pilot.press("enter")
     await pilot.pause()

@@ -64,29 +64,38 @@ def _access_path(args: argparse.Namespace) -> Path:
     return Path(given).expanduser() if given else _data_dir(args) / ACCESS_FILE_NAME
 
 
-def run_serve(args: argparse.Namespace) -> int:
+def server_config(args: argparse.Namespace):
+    """The server's settings from the command line (paths resolved, data dir made 0700)."""
     from trustdialog.locations import ensure_private_dir
-    from trustdialog.ssh.hostkey import HOST_KEY_NAME, HostKeyError
+    from trustdialog.ssh.hostkey import HOST_KEY_NAME
+    from trustdialog.ssh.server import ServerConfig
 
-    try:
-        from trustdialog.ssh.server import ServerConfig, run
-    except ImportError as error:  # asyncssh missing from a stripped-down install
-        raise CommandError(f"the SSH server needs asyncssh: {error}") from None
     if not 0 <= args.port <= 65535:
         raise CommandError(f"--port must be 0-65535 (got {args.port})")
     if args.idle_timeout < 0 or args.max_sessions < 1:
         raise CommandError("--idle-timeout must be 0 or more and --max-sessions 1 or more")
-    data = ensure_private_dir(_data_dir(args))
+    data = ensure_private_dir(_data_dir(args)).resolve()
+    # Every app the server starts reads the same library and saves (or not) the same way.
     app_args = [arg for folder in args.exercises for arg in ("--exercises", str(Path(folder).resolve()))]
     if args.no_save:
         app_args.append("--no-save")
     idle = args.idle_timeout * 60
-    config = ServerConfig(
-        data_dir=data.resolve(), access_file=_access_path(args).resolve(),
+    return ServerConfig(
+        data_dir=data, access_file=_access_path(args).resolve(),
         host_key_file=Path(args.host_key).expanduser().resolve() if args.host_key else data / HOST_KEY_NAME,
         host=args.host, port=args.port, app_args=app_args, idle_timeout=idle,
         idle_warning=min(120.0, idle / 2), max_sessions=args.max_sessions,
     )
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    try:
+        from trustdialog.ssh.server import run
+    except ImportError as error:  # asyncssh missing from a stripped-down install
+        raise CommandError(f"the SSH server needs asyncssh: {error}") from None
+    from trustdialog.ssh.hostkey import HostKeyError
+
+    config = server_config(args)
     try:
         run(config)
     except HostKeyError as error:

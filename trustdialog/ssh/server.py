@@ -80,7 +80,10 @@ class Connection(asyncssh.SSHServer):
         self._tried = True
         delay = self.server.throttle.delay(self.peer[0])
         if delay:
-            await asyncio.sleep(delay)  # repeated failures from this address: slow down
+            # Repeated failures from this address: answer it slowly.
+            log.info("slowing down %s: %d failed logins, waiting %.1fs", self.peer[0],
+                     self.server.throttle.failures(self.peer[0]), delay)
+            await asyncio.sleep(delay)
         return True
 
     def public_key_auth_supported(self) -> bool:
@@ -197,6 +200,10 @@ class AppServer:
 
 async def serve(config: ServerConfig, announce=print) -> None:
     """Run until SIGTERM or SIGINT, then stop cleanly."""
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        loop.add_signal_handler(signum, stopping.set)  # before "listening": no stop is missed
     server = AppServer(config)
     await server.start()
     people = len(server.access.refresh().people)
@@ -204,10 +211,6 @@ async def serve(config: ServerConfig, announce=print) -> None:
     announce(f"trustdialog: host key {server.fingerprint} (ssh-ed25519) in {config.host_key_file}")
     announce(f"trustdialog: {people} {'person' if people == 1 else 'people'} in {config.access_file}"
              + ("; add someone with `trustdialog access add NAME --key FILE.pub`" if not people else ""))
-    stopping = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-        loop.add_signal_handler(signum, stopping.set)
     await stopping.wait()
     log.info("stopping: %d sessions to end", len(server.sessions))
     await server.stop()

@@ -219,8 +219,9 @@ class SQLiteStore:
             seq = last + 1
             conn.execute("INSERT INTO events (session_id, seq, kind, at, body) VALUES (?,?,?,?,?)",
                          (session_id, seq, event.kind, event.at, body))
-            conn.execute("UPDATE sessions SET events = ?, updated_at = MAX(updated_at, ?), finished = MAX(finished, ?) "
-                         "WHERE id = ?", (seq, event.at or time.time(), int(finished), session_id))
+            conn.execute("UPDATE sessions SET events = ?, updated_at = MAX(updated_at, ?), "
+                         "finished = MAX(finished, ?) WHERE id = ?",
+                         (seq, event.at or time.time(), int(finished), session_id))
             if clear:
                 conn.executemany("DELETE FROM drafts WHERE session_id = ? AND key = ?", clear)
             return seq

@@ -211,7 +211,8 @@ class TrustDialogApp(App):
         except ImportError:
             self.notify("Paused. Resume with `trustdialog resume " + self.session.id + "`.")
             return
-        self.push_screen(PausedScreen(state.resume_at, self.clock()), self._on_paused_closed)
+        self.push_screen(PausedScreen(state.resume_at, self.clock(), session_id=self._saved_id()),
+                         self._on_paused_closed)
 
     def _on_paused_closed(self, resume: bool | None) -> None:
         if not resume or self.session is None:
@@ -241,7 +242,14 @@ class TrustDialogApp(App):
         except ImportError:
             self.exit()
             return
-        self.push_screen(ConfirmQuitScreen(), lambda quit: self.exit() if quit else None)
+        self.push_screen(ConfirmQuitScreen(session_id=self._saved_id()),
+                         lambda quit: self.exit() if quit else None)
+
+    def _saved_id(self) -> str | None:
+        """The running session's id, if it is saved to disk (so `resume ID` can find it)."""
+        if self.session is None or not getattr(self.store, "persistent", False):
+            return None
+        return self.session.id
 
 
 def _pick_theme(wanted: str | None, available: Mapping[str, Any]) -> str:

@@ -132,9 +132,14 @@ class ExerciseScreen(Screen):
 
     async def _show_action(self, pane: PartnerPane, state: Any) -> None:
         action = pane.action
-        await action.remove_children()
         partner = pane.partner
         step = state.step
+        shown = (state.step_id, state.round, state.phase, partner in state.floor,
+                 partner in state.answered, state.loops_left)
+        if shown == pane.action_shown:
+            return
+        pane.action_shown = shown
+        await action.remove_children()
         widgets: list[Widget] = []
         if state.paused or step is None:
             widgets.append(Static(Text("Paused.", style="italic")))
@@ -204,6 +209,7 @@ class ExerciseScreen(Screen):
             note.update(safe(message))
             note.display = True
             return
+        pane.action_shown = None  # what was just sent is never left on screen
         await self.render_state()
 
     async def action_send(self) -> None:
@@ -225,6 +231,7 @@ class ExerciseScreen(Screen):
             form.show_message(message)
             return
         self._clear_drafts(keys)
+        self.query_one(f"#pane-{form.partner}", PartnerPane).action_shown = None
         await self.render_state()
 
     @on(AnswerForm.Send)

@@ -15,12 +15,11 @@ from trustdialog.ui.widgets.safe_text import clean, safe
 
 WHAT = (
     "Guided conversations for two partners at one keyboard. You take turns, one pane each, "
-    "through short structured exercises that help you listen to each other and be heard."
+    "through short exercises that help you listen and be heard."
 )
 NOT_THERAPY = (
     "This is a communication exercise, not therapy. It is not for relationships with "
-    "violence, threats or fear: structured talk can be turned against the one who is afraid. "
-    "If that is you, press ctrl+r for places to get help."
+    "violence, threats or fear. If that is you, press ctrl+r for places to get help."
 )
 QUICK_EXIT = "Quick exit: ctrl+x clears the screen and quits at once, from anywhere."
 
@@ -42,15 +41,16 @@ class WelcomeScreen(Screen):
             yield Static(self._privacy(), classes="para", id="privacy")
             with Horizontal(id="names"):
                 with Vertical(classes="name"):
-                    yield Label("Partner A (left pane)")
+                    yield Label("Partner A, left pane:")
                     yield AnswerInput(value=self.app.names["a"], placeholder="Partner A",
-                                      id="name-a", max_length=40)
+                                      id="name-a", max_length=40, compact=True)
                 with Vertical(classes="name"):
-                    yield Label("Partner B (right pane)")
+                    yield Label("Partner B, right pane:")
                     yield AnswerInput(value=self.app.names["b"], placeholder="Partner B",
-                                      id="name-b", max_length=40)
+                                      id="name-b", max_length=40, compact=True)
             with Horizontal(id="welcome-actions"):
                 yield Button("Choose an exercise", variant="primary", id="start")
+                yield Button("Continue a session", id="continue")
                 yield Button("Progress (F4)", id="progress")
             yield Static("", id="library-note", classes="note")
             yield Label("Unfinished sessions (Enter to continue):", id="resume-label")
@@ -60,17 +60,16 @@ class WelcomeScreen(Screen):
     def _privacy(self) -> Text:
         store = self.app.store
         if getattr(store, "persistent", False):
-            saving = ("Saving is on: each answer is kept on this computer, readable by your "
-                      "user only; `trustdialog forget ID` deletes a session for good.")
+            saving = ("Saving is on (readable by your user only; `--no-save` turns it off, "
+                      "`trustdialog forget ID` deletes a session for good).")
         else:
-            saving = "Saving is off: nothing is written to disk, and it is gone when you quit."
+            saving = "Saving is off: nothing is written to disk."
         return Text(
-            "Privacy: both panes are visible to both of you, and a facilitator may see "
-            "everything. " + saving
+            "Privacy: both of you see both panes, and a facilitator may see everything. " + saving
         )
 
     def on_mount(self) -> None:
-        self.query_one("#start", Button).focus()
+        self.query_one("#start", Button).focus(scroll_visible=False)
         self._fill_resume_list()
         # The library is loaded after the first frame: the welcome does not need it.
         self.call_after_refresh(self._library_note)
@@ -100,6 +99,7 @@ class WelcomeScreen(Screen):
         shown = bool(sessions)
         options.display = shown
         self.query_one("#resume-label", Label).display = shown
+        self.query_one("#continue", Button).display = shown
 
     def _names(self) -> dict[str, str]:
         names = {}
@@ -121,6 +121,8 @@ class WelcomeScreen(Screen):
             self.action_start()
         elif event.button.id == "progress":
             self.action_progress()
+        elif event.button.id == "continue":
+            self.query_one("#resume-list", OptionList).focus()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         from trustdialog.ui.screens.resume import open_session

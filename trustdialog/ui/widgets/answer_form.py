@@ -33,6 +33,11 @@ def _pieces(template: str) -> list[tuple[str, str | None]]:
     return [(text.replace("\0", "{").replace("\1", "}"), slot) for text, slot in out]
 
 
+def _worded(text: str) -> bool:
+    """Is a trailing piece of template worth a line (more than a full stop)?"""
+    return any(ch.isalnum() for ch in text)
+
+
 def _keyed(widget: Widget, key: str) -> Widget:
     """Tag an input with the field (or list item slot) it answers."""
     widget.answer_key = key  # type: ignore[attr-defined]
@@ -125,7 +130,7 @@ class AnswerForm(Vertical):
                 continue
             yield from self._field(part, before.strip())
             before = ""
-        if before.strip():
+        if _worded(before):
             yield Static(safe(before.strip()), classes="template-text")
         for field in step.fields:
             if field.name not in placed:
@@ -155,7 +160,7 @@ class AnswerForm(Vertical):
                                      classes="answer-widget"), field.name)
             return
         if field.kind == "list":
-            if before:
+            if before and not labelled:
                 yield Static(safe(before), classes="field-label")
             shown = max(1, field.min)
             for i in range(field.max):
@@ -164,11 +169,12 @@ class AnswerForm(Vertical):
                     shown = max(shown, i + 1)
             self.list_items[field.name] = shown
             label = field.label or field.name
-            yield Static(safe(f"{label}: {field.min} to {field.max}"), classes="field-label")
+            count = f"{field.min}" if field.min == field.max else f"{field.min} to {field.max}"
+            yield Static(safe(f"{label} ({count}):"), classes="field-label")
             for i in range(shown):
                 yield self._list_item(field, i)
             if shown < field.max:
-                yield _keyed(Button(safe(f"+ another {label}"), classes="add-item",
+                yield _keyed(Button(safe(f"+ another {label}"), classes="add-item", compact=True,
                                     id=f"add-{self.partner}-{field.name}"), field.name)
             return
         placeholder = field.label or ("a word" if field.kind == "pick" else "write here")
@@ -201,7 +207,7 @@ class AnswerForm(Vertical):
                 widgets.append(self._text_row(Field(name=slot), f"{field.name}.{i}.{slot}",
                                               before.strip(), "…"))
                 before = ""
-            if before.strip():
+            if _worded(before):
                 widgets.append(Static(safe(before.strip()), classes="template-text"))
         return Vertical(*widgets, classes="list-item")
 
@@ -286,6 +292,8 @@ class AnswerForm(Vertical):
 
     def show_message(self, text: str) -> None:
         self._note(".form-message", safe(text) if text else None)
+        if text:
+            self.query_one(".form-message", Static).scroll_visible(animate=False)
 
     def show_hint(self, text: str | None) -> None:
         self._note(".form-hint", safe(f"A thought: {text}", style="italic") if text else None)

@@ -20,6 +20,10 @@ class PartnerPane(Vertical):
     def __init__(self, partner: str, **kwargs: Any) -> None:
         super().__init__(id=f"pane-{partner}", **kwargs)
         self.partner = partner
+        # What is drawn now: redrawing only what changed keeps a turn cheap, and
+        # leaves the other partner's half-typed answer alone.
+        self.history_shown: tuple | None = None
+        self.action_shown: tuple | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("", classes="badge")
@@ -55,6 +59,10 @@ class PartnerPane(Vertical):
         """What this partner has said in this exercise (sealed answers stay covered)."""
         history = self.query_one(".history", VerticalScroll)
         said = [a for a in state.visible_answers(self.partner) if a.partner == self.partner]
+        shown = tuple((a.step, a.round, a.sealed, a.text) for a in said)
+        if shown == self.history_shown:
+            return
+        self.history_shown = shown
         await history.remove_children()
         lines = []
         for answer in said:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import NOW
-from host import HostApp
+from overlay_host import NOW, HostApp
 from trustdialog.exercise.model import Exercise, Step
 from trustdialog.resources import Resource, Resources
 from trustdialog.ui.overlays import (

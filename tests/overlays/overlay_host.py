@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,9 @@ from textual.widgets import Footer, Static
 import trustdialog.ui
 
 OVERLAYS_CSS = Path(trustdialog.ui.__file__).parent / "overlays.tcss"
-NO_RESULT = object()
+# Tuesday 2025-03-04 14:05:00 UTC: a fixed "now" for every overlay that shows times
+# (the overlay tests run with TZ=UTC, see conftest.py).
+NOW = datetime(2025, 3, 4, 14, 5, tzinfo=timezone.utc).timestamp()
 
 
 class HostApp(App):

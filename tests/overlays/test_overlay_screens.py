@@ -6,8 +6,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from conftest import NOW
-from host import HostApp, screen_text
+from overlay_host import NOW, HostApp, screen_text
 from trustdialog.exercise.model import Exercise, Step
 from trustdialog.resources import Resource, Resources
 from trustdialog.ui.overlays import (

@@ -1,0 +1,257 @@
+"""The installed `trustdialog` command in a real terminal (tmux), used as a new user would.
+
+A shell runs in a private tmux server; the test types `trustdialog`, then keys,
+and reads the screen back with `capture-pane` after each stage. Every wait polls
+the screen with a time limit; nothing here depends on how fast the machine is.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+from tmux import TmuxError, TmuxSession, installed_command
+
+pytestmark = pytest.mark.e2e
+
+WIDTH, HEIGHT = 100, 30
+EXERCISE = "When it happened, I felt"
+WAIT = 30.0  # seconds; generous for a loaded CI machine, never slept through when all is well
+
+
+class Terminal:
+    """A shell in tmux with `trustdialog` on its PATH, and the steps people take in the app."""
+
+    def __init__(self, data_dir: Path) -> None:
+        command = installed_command()
+        if not command.exists():
+            raise TmuxError(f"{command} is not installed (pip install the project first)")
+        self.tmux = TmuxSession(WIDTH, HEIGHT, env={
+            "TRUSTDIALOG_DATA_DIR": str(data_dir), "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
+            "TERM": "xterm-256color", "PATH": f"{command.parent}:/usr/bin:/bin",
+            "HOME": str(data_dir), "PS1": "$ ",
+        })
+        self.tmux.start(["bash", "--norc", "--noprofile"], cwd=data_dir)
+        self.tmux.wait_for("$", WAIT)
+
+    def kill(self) -> None:
+        self.tmux.kill()
+
+    # -- reading ---------------------------------------------------------------
+
+    def wait_for(self, text, timeout: float = WAIT, gone: bool = False) -> str:
+        return self.tmux.wait_for(text, timeout, gone=gone)
+
+    def keys(self, *keys: str) -> None:
+        self.tmux.send(*keys)
+
+    def type(self, text: str) -> None:
+        self.tmux.type(text)
+
+    # -- the steps -------------------------------------------------------------
+
+    def launch(self) -> str:
+        self.type("trustdialog")
+        self.keys("Enter")
+        return self.wait_for("not therapy")
+
+    def names(self, a: str, b: str) -> None:
+        """Type both names on the welcome screen; Enter after the second opens the picker."""
+        self.keys("BTab", "BTab", "C-e", "C-u")
+        self.wait_for(lambda s: "Partner A" not in s)
+        self.type(a)
+        self.keys("Enter", "C-e", "C-u")
+        self.wait_for(lambda s: "Partner B" not in s)
+        self.type(b)
+        self.wait_for(b)
+        self.keys("Enter")
+
+    def pick(self, title: str) -> None:
+        """Walk the picker until the preview shows `title`, then begin it."""
+        self.wait_for("Choose an exercise")
+        preview = re.compile(r"│ " + re.escape(title) + r" +│")
+        self.keys("Home")
+        for _ in range(40):
+            try:
+                self.wait_for(preview.search, timeout=1.5)
+                break
+            except TmuxError:
+                self.keys("Down")
+        else:
+            raise TmuxError(f"{title!r} is not in the picker:\n{self.tmux.screen()}")
+        self.keys("Enter")
+
+    def ready(self, a: str, b: str) -> None:
+        self.wait_for("Is now a good time for both of you?")
+        self.keys("Enter")  # a: yes, now is good
+        self.wait_for("✓ ready")
+        self.keys("Enter")  # b: yes
+        self.wait_for(lambda s: "YOUR TURN" in s)
+
+    def turn(self, name: str, prompt: str) -> str:
+        """Wait until `name` has the floor on a step whose prompt contains `prompt`."""
+        def ready(screen: str) -> bool:
+            return prompt in " ".join(screen.split()) and f"─ {name} ─" in screen.replace("━", "─")
+        return self.wait_for(ready)
+
+    def answer(self, *blanks: str) -> None:
+        """Fill the blanks of the focused form in order; Enter on the last one sends."""
+        for i, text in enumerate(blanks):
+            self.type(text)
+            self.wait_for(text[-12:])
+            self.keys("Enter")
+            if i < len(blanks) - 1:
+                time.sleep(0.05)  # let the focus move to the next blank before typing on
+
+    def choose(self, label: str) -> None:
+        """Press the choice button whose label starts with `label` (Down walks the choices)."""
+        for _ in range(6):
+            screen = self.tmux.screen()
+            if re.search(r"▸ " + re.escape(label), screen) and self._focused(label):
+                break
+            self.keys("Down")
+            time.sleep(0.1)
+        self.keys("Enter")
+
+    def _focused(self, label: str) -> bool:
+        # The focused choice is drawn in reverse video; read the pane with its attributes.
+        out = self.tmux._run("capture-pane", "-p", "-e", "-t", self.tmux.target).stdout
+        for line in out.splitlines():
+            if "▸ " + label[:10] in re.sub(r"\x1b\[[0-9;]*m", "", line):
+                return "\x1b[7m" in line or ";7m" in line or ";7;" in line
+        return False
+
+
+@pytest.fixture
+def terminal(tmp_path):
+    term = Terminal(tmp_path)
+    try:
+        yield term
+    finally:
+        term.kill()  # the whole private tmux server, and the app in it
+
+
+def flat(screen: str) -> str:
+    """The screen as one line of words (wrapped prompts read as one sentence)."""
+    return " ".join(screen.replace("│", " ").replace("┃", " ").split())
+
+
+def test_a_new_user_goes_through_a_whole_exercise(terminal):
+    t = terminal
+    welcome = t.launch()
+    assert "not therapy" in welcome and "Quick exit" in welcome
+    t.names("Robin", "Sasha")
+    t.pick(EXERCISE)
+    t.ready("Robin", "Sasha")
+
+    # Round 1: Robin speaks, Sasha listens.
+    t.turn("Robin", "Robin, ask Sasha")
+    t.choose("Continue")
+    screen = t.turn("Robin", "think of one moment that hurt")
+    assert "When" in screen and "happened, I felt" in screen  # the sentence frame, blank by blank
+    t.answer("the plans changed at the last minute", "let down")
+    screen = t.turn("Sasha", "say it back")
+    assert "When the plans changed at the last minute happened, I felt let down." in flat(screen)
+    t.answer("If I got it, the late change of plans let you down")
+    t.turn("Robin", "did Sasha get it")
+    t.choose("Not quite")  # the "not quite" loop
+    t.turn("Robin", "say what was missed")
+    t.answer("And I had told my friends we would come")
+    t.turn("Sasha", "say it back")
+    t.answer("You had told your friends, and the change let you down")
+    t.turn("Robin", "did Sasha get it")
+    t.choose("Yes")
+    t.turn("Sasha", "sum it all up")
+    t.answer("The change of plans let you down, and your friends were waiting")
+    t.turn("Sasha", "what makes sense to you")
+    t.answer("you had made a promise to your friends")
+    t.turn("Sasha", "imagine being in Robin's place")
+    t.answer("embarrassed")
+    t.turn("Robin", "Is that close")
+    t.choose("Yes")
+    t.wait_for(lambda s: "Thank each other" in flat(s))
+    t.choose("Continue")
+
+    # Round 2: the roles swap; Sasha speaks.
+    t.turn("Sasha", "Sasha, ask Robin")
+    t.choose("Continue")
+    t.turn("Sasha", "think of one moment that hurt")
+    t.answer("the phone rang during dinner", "ignored")
+    t.turn("Robin", "say it back")
+    t.answer("If I got it, the call at dinner left you feeling ignored")
+    t.turn("Sasha", "did Robin get it")
+    t.choose("Yes")
+    t.turn("Robin", "sum it all up")
+    t.answer("Dinner mattered and the call got in the way")
+    t.turn("Robin", "what makes sense to you")
+    t.answer("dinner is our time together")
+    t.turn("Robin", "imagine being in Sasha's place")
+    t.answer("lonely")
+    t.turn("Sasha", "Is that close")
+    t.choose("Yes")
+    t.wait_for(lambda s: "Thank each other" in flat(s))
+    t.choose("Continue")
+
+    # The summary: both partners' words, step by step.
+    summary = flat(t.wait_for(lambda s: "ignored" in s and "Continue" not in s))
+    for words in ("Robin", "Sasha", "let down", "ignored", "lonely"):
+        assert words in summary
+
+    # Quit: with the exercise finished, nothing is left to ask about.
+    t.keys("C-q")
+    shell = t.wait_for(lambda s: s.rstrip().endswith("$"))
+    assert "Traceback" not in shell
+    t.type("echo exit=$?")
+    t.keys("Enter")
+    t.wait_for("exit=0")
+
+
+def test_what_people_type_is_shown_literally(terminal):
+    t = terminal
+    t.launch()
+    t.names("Robin", "Sasha")
+    t.pick(EXERCISE)
+    t.ready("Robin", "Sasha")
+    t.turn("Robin", "Robin, ask Sasha")
+    t.choose("Continue")
+    t.turn("Robin", "think of one moment that hurt")
+
+    t.type("[bold]x[/] [link=http://example.org]y[/link] ")
+    # Escape sequences and control characters arrive the way a terminal delivers
+    # them when text is pasted: raw bytes inside a bracketed paste.
+    t.tmux.paste("\x1b[31mred\x1b[0m \x07bell")
+    screen = t.wait_for("bell")
+    assert "[bold]x[/] [link=http://example.org]y[/link]" in screen
+    coloured = t.tmux._run("capture-pane", "-p", "-e", "-t", t.tmux.target).stdout
+    assert "\x1b[31mred" not in coloured  # the pasted colour code never reached the terminal
+    assert "red" in screen
+
+    t.keys("Enter")  # on to the feeling blank
+    t.type("[i]sad[/i]")
+    t.keys("Enter")
+    screen = flat(t.turn("Sasha", "say it back"))
+    assert "[bold]x[/] [link=http://example.org]y[/link]" in screen
+    assert "I felt [i]sad[/i]." in screen
+
+
+def test_quick_exit_leaves_nothing_on_the_terminal(terminal):
+    t = terminal
+    t.launch()
+    t.names("Robin", "Sasha")
+    t.pick(EXERCISE)
+    t.ready("Robin", "Sasha")
+    t.turn("Robin", "Robin, ask Sasha")
+    t.choose("Continue")
+    t.turn("Robin", "think of one moment that hurt")
+    t.type("a private sentence")
+    t.wait_for("a private sentence")
+
+    t.keys("C-x")
+    screen = t.wait_for(lambda s: s.strip() == "$" or s.strip().endswith("$"))
+    everything = t.tmux.screen(history=True)
+    for typed in ("private sentence", "Robin", "Sasha", "trustdialog", EXERCISE):
+        assert typed not in screen
+        assert typed not in everything  # not in the scrollback either

@@ -1,0 +1,93 @@
+"""The system OpenSSH client in a real terminal (tmux): the app renders, types, resizes, quits."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+
+import pytest
+
+from tests.ssh.conftest import BARE_APP, pid_alive, ssh_command, wait_for
+
+
+@pytest.fixture(scope="module")
+def server(start_server):
+    return start_server(BARE_APP)
+
+
+def test_the_app_renders_takes_keys_follows_a_resize_and_quits(server, keys, tmux):
+    tmux.start(ssh_command(server.port, keys["alice"]), width=100, height=30)
+    screen = tmux.wait_screen("partner B")
+    assert "BareApp" in screen and "partner A" in screen
+    tmux.keys("hello there")
+    assert "hello there" in tmux.wait_screen("hello there")
+    # Wide: the two panes side by side, one border each at the top of a 100-column line.
+    top = next(line for line in screen.splitlines() if line.startswith("╭"))
+    assert len(top) == 100
+    tmux.run("resize-window", "-t", "t", "-x", "60", "-y", "16")
+    wait_for(lambda: any(line.startswith("╭") and len(line) == 60 for line in tmux.screen().splitlines()))
+    resized = tmux.screen().splitlines()
+    assert any(line.startswith("╭") and len(line) == 60 for line in resized)
+    assert "hello there" in tmux.screen()
+    [child] = server.children()
+    tmux.keys("C-q")  # the app's own quit key
+    assert wait_for(tmux.pane_dead, 10)
+    assert tmux.exit_status() == "0", tmux.screen()
+    assert wait_for(lambda: not pid_alive(child), 5)
+    wait_for(lambda: "exit=0 end=app-exit" in server.log, 5)
+    assert "user=alice role=facilitator" in server.log and "exit=0 end=app-exit" in server.log
+
+
+def test_killing_the_ssh_client_leaves_no_app_behind(server, keys, tmux):
+    tmux.start(ssh_command(server.port, keys["bob"]))
+    tmux.wait_screen("partner B")
+    [child] = server.children()
+    os.kill(tmux.ssh_pid(), signal.SIGKILL)  # the client vanishes without a word
+    assert wait_for(lambda: not pid_alive(child), 8), "the app outlived its connection"
+    wait_for(lambda: "end=client-dropped" in server.log, 5)
+    assert "user=bob role=client" in server.log and "end=client-dropped" in server.log
+
+
+def test_openssh_is_offered_public_keys_only_and_no_commands(server, keys):
+    refused = subprocess.run(
+        ssh_command(server.port, keys["eve"], "-o", "PubkeyAuthentication=no",
+                    "-o", "PreferredAuthentications=password,keyboard-interactive").split(),
+        capture_output=True, text=True, timeout=20, stdin=subprocess.DEVNULL)
+    assert refused.returncode == 255 and "Permission denied (publickey)." in refused.stderr
+    command = subprocess.run(ssh_command(server.port, keys["alice"], "-t").split() + ["ls", "/"],
+                             capture_output=True, text=True, timeout=20, stdin=subprocess.DEVNULL)
+    assert command.returncode != 0 and "exec request failed" in command.stderr
+    no_tty = subprocess.run(ssh_command(server.port, keys["alice"], "-T").split(),
+                            capture_output=True, text=True, timeout=20, stdin=subprocess.DEVNULL)
+    assert no_tty.returncode == 1 and "only runs the trustdialog app in a terminal" in no_tty.stderr
+
+
+def test_an_idle_connection_is_warned_then_closed(start_server, keys, tmux):
+    quick = start_server(BARE_APP, idle_timeout=4, idle_warning=2.5)
+    tmux.start(ssh_command(quick.port, keys["bob"]), width=90, height=20)
+    tmux.wait_screen("partner B")
+    screen = tmux.wait_screen("No key pressed for a while", timeout=6)
+    assert "Press a key to stay" in screen.splitlines()[-1]
+    tmux.keys("x")  # a key: the notice goes, the app redraws its bottom line
+    wait_for(lambda: "No key pressed" not in tmux.screen(), 5)
+    assert "No key pressed" not in tmux.screen() and "palette" in tmux.screen()
+    [child] = quick.children()
+    assert wait_for(tmux.pane_dead, 15)
+    assert "closed after 4 seconds without a key press" in tmux.screen()
+    assert "Your session is saved" in tmux.screen()
+    assert wait_for(lambda: not pid_alive(child), 5)
+    wait_for(lambda: "end=idle" in quick.log, 5)
+    assert "end=idle" in quick.log
+
+
+def test_sigterm_stops_the_server_and_ends_every_app(start_server, keys, tmux):
+    doomed = start_server(BARE_APP)
+    tmux.start(ssh_command(doomed.port, keys["alice"]))
+    tmux.wait_screen("partner B")
+    [child] = doomed.children()
+    assert doomed.stop() == 0
+    assert not pid_alive(child)
+    assert wait_for(tmux.pane_dead, 10)
+    assert "the server is stopping; your session is saved" in tmux.screen()
+    assert "end=server-stop" in doomed.log
