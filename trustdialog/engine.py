@@ -170,7 +170,11 @@ class SessionState:
 
     @property
     def floor(self) -> tuple[str, ...]:
-        """The partners who may act on the current step now."""
+        """The partners who may take the current step's own action now.
+
+        Pause, resume, skip and end are open to either partner at any time
+        (a time-out must never wait for a turn), so they do not count here.
+        """
         if self.phase == "ready":
             return tuple(p for p in PARTNERS if p not in self.ready)
         step = self.step

@@ -19,6 +19,7 @@ from typing import Any, Iterable, Sequence
 HINTS_FILE = Path("data") / "hints.toml"
 MAX_FILE_BYTES = 1_000_000  # a hints file is a few KB; refuse a runaway one unread
 DEFAULT_FRAME = "I feel ___ about ___, and I need ___."
+MAX_PHRASE = 200  # characters; a phrase is a few words (and the pattern is built recursively)
 
 # Curly and other look-alike apostrophes read as a straight one. Each maps one
 # character to one character, so match positions stay positions in the text.
@@ -71,7 +72,7 @@ class Hints:
         for g in self.groups:
             for phrase in _phrases(g):
                 self._owner.setdefault(_key(phrase), g)
-        self._owner.pop("", None)
+        self._owner = {k: g for k, g in self._owner.items() if 0 < len(k) <= MAX_PHRASE}
         # One trie-shaped pattern over all groups, matched against lower-cased
         # text (faster than IGNORECASE); whole words only: no word character
         # may touch either end of a phrase.
@@ -233,6 +234,8 @@ def _group(raw: Any, known: dict[str, HintGroup], where: str, problems: list[str
             problems.append(f"{where}: `{key}` must be a list of text; skipped")
             return None
         lists[key] = tuple(v.strip() for v in value if v.strip())
+        if any(len(v) > MAX_PHRASE for v in lists[key]):
+            problems.append(f"{where}: a phrase longer than {MAX_PHRASE} characters is ignored")
     old = known.get(gid)
     if old is not None:  # extend a known group: its phrases grow, given texts replace
         return HintGroup(

@@ -60,13 +60,23 @@ class Terminal:
 
     def names(self, a: str, b: str) -> None:
         """Type both names on the welcome screen; Enter after the second opens the picker."""
+        name_row = re.compile(r"^\s*\W?(\S.*?)\s{3,}\W?(\S.*?)\s*$", re.M)
+
+        def row(screen: str) -> tuple[str, str]:
+            # The line under the "Partner A, left pane:" labels: the two name fields.
+            lines = screen.splitlines()
+            for i, line in enumerate(lines[:-1]):
+                if "left pane" in line:
+                    match = name_row.match(lines[i + 1])
+                    return (match[1], match[2]) if match else ("", "")
+            return ("", "")
+
         self.keys("BTab", "BTab", "C-e", "C-u")
-        self.wait_for(lambda s: "Partner A" not in s)
         self.type(a)
+        self.wait_for(lambda s: row(s)[0] == a)
         self.keys("Enter", "C-e", "C-u")
-        self.wait_for(lambda s: "Partner B" not in s)
         self.type(b)
-        self.wait_for(b)
+        self.wait_for(lambda s: row(s) == (a, b))
         self.keys("Enter")
 
     def pick(self, title: str) -> None:

@@ -447,3 +447,9 @@ def test_choose_and_confirm_builders():
     ex = exercise(choose("c", Option("x")), confirm("k", on_no="c"))
     state = go(begin(ex), "chose", "a", option=0)
     assert state.step.kind == "confirm"
+
+
+def test_quoted_answers_are_never_read_as_templates():
+    ex = exercise(prompt("said"), say("quote", text="You said: {said}"))
+    state = answer(begin(ex), "a", said="{speaker} {{x}} {said} [b]y[/b]")
+    assert state.prompt == "You said: {speaker} {{x}} {said} [b]y[/b]"

@@ -287,3 +287,12 @@ def test_a_20_kb_paste_is_scanned(capsys):
         with capsys.disabled():
             print(f"\nhint_for on 20 KB ({name}): median {sorted(runs)[3]:.2f} ms of 7")
         assert (found is not None) == (name == "blame at the end")
+
+
+def test_a_runaway_phrase_is_ignored_not_fatal(tmp_path):
+    long = "you " + "very " * 500 + "much"
+    write_hints(tmp_path, f'format = 1\n[[hints.groups]]\nid = "absolutes"\nphrases = ["{long}"]\n')
+    hints = load_hints([tmp_path])
+    assert "longer than 200 characters" in hints.problems[0]
+    assert hints.first(long) is None and hints.first("you never").group == "absolutes"
+    assert Hints([HintGroup("g", "G", "s.", "f", phrases=("x" * 5000, "ok"))]).first("ok").group == "g"

@@ -67,6 +67,7 @@ def test_an_idle_connection_is_warned_then_closed(start_server, keys, tmux):
     quick = start_server(BARE_APP, idle_timeout=4, idle_warning=2.5)
     tmux.start(ssh_command(quick.port, keys["bob"]), width=90, height=20)
     tmux.wait_screen("partner B")
+    tmux.keys("a")  # the idle clock starts again from here, with the app surely drawn
     screen = tmux.wait_screen("No key pressed for a while", timeout=6)
     assert "Press a key to stay" in screen.splitlines()[-1]
     tmux.keys("x")  # a key: the notice goes, the app redraws its bottom line

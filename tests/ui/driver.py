@@ -96,3 +96,90 @@ def screen_text(app) -> str:
     """Everything on screen (overlays included) as plain text, one line per row."""
     strips = app.screen._compositor.render_strips()
     return "\n".join("".join(seg.text for seg in strip).rstrip() for strip in strips)
+
+
+async def play_to_end(pilot, confirm=None, choose=None, limit: int = 80) -> list[str]:
+    """Play the running exercise through the UI until the summary; returns the steps visited.
+
+    `confirm` / `choose` map a step id to the answers to give on its visits in turn
+    (default: yes, and the first option). Every answer goes in through the widgets.
+    """
+    from trustdialog.ui.widgets.rating import RatingScale
+
+    app = pilot.app
+    confirm = {k: list(v) for k, v in (confirm or {}).items()}
+    choose = {k: list(v) for k, v in (choose or {}).items()}
+    visited: list[str] = []
+    for _ in range(limit):
+        state = app.session.state
+        if state.finished:
+            break
+        step, partner = state.step, state.floor[0]
+        visited.append(step.id)
+        if step.kind == "say":
+            await press_button(pilot, f"continue-{partner}")
+        elif step.kind == "confirm":
+            yes = confirm.get(step.id, [True]).pop(0) if confirm.get(step.id) else True
+            await press_button(pilot, f"{'yes' if yes else 'no'}-{partner}")
+        elif step.kind == "choose":
+            option = choose[step.id].pop(0) if choose.get(step.id) else 0
+            await press_button(pilot, f"option-{partner}-{option}")
+        else:
+            for widget in form(app, partner).answer_widgets():
+                widget.focus()
+                await pilot.pause()
+                if isinstance(widget, RatingScale):
+                    await pilot.press(str(widget.high))
+                else:
+                    await paste(pilot, f"{step.id} words")
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+        assert app.session.state is not state, f"step {step.id!r} did not move on"
+    await pilot.pause()
+    assert type(app.screen).__name__ == "SummaryScreen", type(app.screen).__name__
+    return visited
+
+
+def advance(app, exercise_id: str, until: str | None = None, *, after: int = 0,
+            choose: dict | None = None, names=("Alex", "Sam")):
+    """Start a session straight through the engine and run it to step `until` (None: the end).
+
+    Takes the first valid action each time (yes, the first option unless `choose` says),
+    then `after` more actions on that step. For setting up snapshots quickly.
+    """
+    from trustdialog import engine
+    from trustdialog.session import Session
+
+    app.names = {"a": names[0], "b": names[1]}
+    exercise = app.library.exercises[exercise_id]
+    session = Session.new(app.store, exercise, app.names, clock=app.clock)
+    session.submit("ready", "a")
+    session.submit("ready", "b")
+    choose = dict(choose or {})
+    extra = after
+    for _ in range(200):
+        state = session.state
+        if state.finished or (state.step_id == until and extra == 0):
+            break
+        if state.step_id == until:
+            extra -= 1
+        actions = engine.valid_actions(state)
+        if state.step.kind == "choose" and state.step_id in choose:
+            actions = [a for a in actions if a.data["option"] == choose[state.step_id]]
+        event = actions[0]
+        data = dict(event.data)
+        if event.kind == "answered":
+            data["values"] = {k: _words(v, state.step_id) for k, v in data["values"].items()}
+        session.submit(event.kind, event.partner, **data)
+    app.session = session
+    app.show_session()
+    return session
+
+
+def _words(value, step_id):
+    """Readable example answers instead of the engine's bare field names."""
+    if isinstance(value, str):
+        return f"{step_id} words"
+    if isinstance(value, list):
+        return [{k: f"{k} words" for k in v} if isinstance(v, dict) else f"{v} words" for v in value]
+    return value

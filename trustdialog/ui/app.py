@@ -222,7 +222,7 @@ class TrustDialogApp(App):
             self.notify(message, title="Resume")
         refresh = getattr(self.screen, "render_state", None)
         if refresh:
-            refresh()
+            self.call_later(refresh)
 
     def action_quick_exit(self) -> None:
         try:

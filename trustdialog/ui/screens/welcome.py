@@ -97,6 +97,8 @@ class WelcomeScreen(Screen):
         options.clear_options()
         options.add_options(Option(safe(describe(s)), id=s.id) for s in sessions[:20])
         shown = bool(sessions)
+        if shown:
+            options.highlighted = 0
         options.display = shown
         self.query_one("#resume-label", Label).display = shown
         self.query_one("#continue", Button).display = shown

@@ -1,0 +1,315 @@
+"""Load on the SSH server: many sessions typing, key-to-echo latency, memory, CPU, bytes on the wire.
+
+Loopback only. Starts a real `trustdialog` SSH server (its own data dir, a fresh key
+in its access file) serving either the bare two-pane app (benchmarks/bare_app.py) or
+trustdialog itself, opens N concurrent sessions (pty 100x30, TERM=xterm-256color)
+with the asyncssh client, and for each N:
+
+  * waits until every app has drawn its first screen and gone quiet,
+  * idle: counts the bytes the server sends while nobody types (a short window,
+    scaled to a minute: the figure says so),
+  * typing: every session types 5 keys a second (letters, a backspace now and
+    then), staggered; latency is from writing a key to the first screen update
+    that follows it (updates arriving within 3 ms of each other are one update);
+    bytes per keystroke are the bytes received while typing over the keys sent,
+  * memory: RSS and PSS of each app process (PSS shares out common pages),
+  * CPU: the server process's user+system time over the typing window, as % of
+    one core, and the same for all the apps together.
+
+The client load runs in this process, on the same machine: on a small box it
+competes with the server and the apps, so read latencies as upper bounds.
+
+    python benchmarks/ssh_load.py                       # bare app and trustdialog, 10/25/50
+    python benchmarks/ssh_load.py --apps bare --sessions 10 --seconds 10
+    python benchmarks/ssh_load.py --json results.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import asyncssh
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from trustdialog.ssh.access import AccessList, parse_key  # noqa: E402
+
+APPS = {
+    "bare": [sys.executable, str(REPO / "benchmarks" / "bare_app.py")],
+    "trustdialog": None,  # the server's default: python -m trustdialog --data-dir DIR
+}
+LAUNCHER = (
+    "import json, sys\n"
+    "from pathlib import Path\n"
+    "from trustdialog.ssh.server import ServerConfig, run\n"
+    "cfg = json.loads(sys.argv[1])\n"
+    "for k in ('data_dir', 'access_file', 'host_key_file'): cfg[k] = Path(cfg[k])\n"
+    "run(ServerConfig(**cfg))\n"
+)
+TYPED = "the quick brown fox jumps over a lazy dog "
+BURST = 0.003  # chunks closer than this belong to one screen update
+COLS, ROWS = 100, 30
+
+
+class Terminal(asyncssh.SSHClientSession):
+    """One client: counts bytes, notes when each key's screen update arrives."""
+
+    def __init__(self) -> None:
+        self.bytes = 0
+        self.first_output: float | None = None
+        self.last_output = 0.0
+        self.pending: list[float] = []  # send times of keys whose update has not come yet
+        self.latencies: list[float] = []
+        self.closed = False
+        self.exit_status: int | None = None
+        self.text = b""
+
+    def data_received(self, data: bytes, datatype) -> None:
+        now = time.perf_counter()
+        if self.first_output is None:
+            self.first_output = now
+        if len(self.text) < 4096:
+            self.text += data[:4096]
+        new_update = now - self.last_output > BURST
+        self.bytes += len(data)
+        self.last_output = now
+        if new_update and self.pending:
+            self.latencies.append(now - self.pending.pop(0))
+
+    def exit_status_received(self, status: int) -> None:
+        self.exit_status = status
+
+    def connection_lost(self, exc) -> None:
+        self.closed = True
+
+
+def proc_children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found += [int(p) for p in (task / "children").read_text().split()]
+        except OSError:
+            pass
+    return found
+
+
+def cpu_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def memory_kib(pid: int) -> tuple[int, int]:
+    """(RSS, PSS) in KiB."""
+    rss = pss = 0
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Rss:"):
+                rss = int(line.split()[1])
+            elif line.startswith("Pss:"):
+                pss = int(line.split()[1])
+    except OSError:
+        pass
+    return rss, pss
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+async def start_server(folder: Path, app: str) -> tuple[subprocess.Popen, int, asyncssh.SSHKey]:
+    key = asyncssh.generate_private_key("ssh-ed25519")
+    access = AccessList()
+    access.add("bench", "client", [parse_key(key.export_public_key().decode())])
+    access.save(folder / "access.toml")
+    config = {"data_dir": str(folder / "data"), "access_file": str(folder / "access.toml"),
+              "host_key_file": str(folder / "host_key"), "port": 0, "child_argv": APPS[app],
+              "max_sessions": 500, "idle_timeout": 0, "hangup_grace": 1.0}
+    log = open(folder / "server.log", "w")
+    proc = subprocess.Popen([sys.executable, "-c", LAUNCHER, json.dumps(config)],
+                            stdout=subprocess.PIPE, stderr=log, text=True)
+    first = proc.stdout.readline()
+    for _ in range(2):
+        proc.stdout.readline()
+    if "listening on" not in first:
+        raise SystemExit(f"server did not start: {first}")
+    return proc, int(first.rsplit(":", 1)[1]), key
+
+
+async def open_sessions(port: int, key, count: int):
+    async def one():
+        conn = await asyncssh.connect("127.0.0.1", port, username="bench", client_keys=[key],
+                                      known_hosts=None, agent_path=None, config=None)
+        chan, session = await conn.create_session(Terminal, term_type="xterm-256color",
+                                                  term_size=(COLS, ROWS), encoding=None)
+        return conn, chan, session
+    return await asyncio.gather(*(one() for _ in range(count)))
+
+
+async def settle(sessions, quiet: float = 2.0, limit: float = 180.0) -> float:
+    """Wait until every app has drawn and been quiet for `quiet` seconds; returns seconds taken."""
+    start = time.perf_counter()
+    while time.perf_counter() - start < limit:
+        now = time.perf_counter()
+        if all(s.closed or (s.first_output and now - s.last_output > quiet) for _, _, s in sessions):
+            break
+        await asyncio.sleep(0.2)
+    return time.perf_counter() - start
+
+
+async def type_keys(chan, session: Terminal, seconds: float, rate: float) -> int:
+    await asyncio.sleep(random.random() / rate)  # stagger the sessions
+    sent = 0
+    interval = 1 / rate
+    next_at = time.perf_counter()
+    end = next_at + seconds
+    while time.perf_counter() < end and not session.closed:
+        # Mostly letters; every 12th key a backspace, so the line does not only grow.
+        key = b"\x7f" if sent % 12 == 11 else TYPED[sent % len(TYPED)].encode()
+        session.pending.append(time.perf_counter())
+        chan.write(key)
+        sent += 1
+        next_at += interval
+        await asyncio.sleep(max(0.0, next_at - time.perf_counter()))
+    return sent
+
+
+async def run_level(port: int, key, server_pid: int, count: int, seconds: float, idle: float,
+                    rate: float, prelude: bytes) -> dict:
+    sessions = await open_sessions(port, key, count)
+    settle_time = await settle(sessions)
+    if prelude:
+        for _, chan, _ in sessions:
+            chan.write(prelude)
+        await settle(sessions)
+    alive = [s for s in sessions if not s[2].closed]
+    result: dict = {"sessions": count, "started": len(alive), "startup_s": round(settle_time, 1)}
+    if not alive:
+        sample = sessions[0][2].text.decode(errors="replace").strip()
+        result["error"] = f"every app exited at once (status {sessions[0][2].exit_status}): {sample[:200]}"
+        return result
+    children = [pid for pid in proc_children(server_pid)]
+    memory = [memory_kib(pid) for pid in children]
+    result["rss_mib_per_session"] = round(statistics.mean(m[0] for m in memory) / 1024, 1)
+    result["pss_mib_per_session"] = round(statistics.mean(m[1] for m in memory) / 1024, 1)
+    result["server_rss_mib"] = round(memory_kib(server_pid)[0] / 1024, 1)
+
+    # Idle: nobody types.
+    before = sum(s.bytes for _, _, s in alive)
+    await asyncio.sleep(idle)
+    idle_bytes = sum(s.bytes for _, _, s in alive) - before
+    result["idle_window_s"] = idle
+    result["idle_bytes_per_session_per_min"] = round(idle_bytes / len(alive) * 60 / idle, 1)
+
+    # Typing.
+    for _, _, s in alive:
+        s.latencies.clear()
+        s.pending.clear()
+    before = sum(s.bytes for _, _, s in alive)
+    server_cpu = cpu_seconds(server_pid)
+    apps_cpu = sum(cpu_seconds(pid) for pid in children)
+    started = time.perf_counter()
+    sent = await asyncio.gather(*(type_keys(chan, s, seconds, rate) for _, chan, s in alive))
+    await asyncio.sleep(1.0)  # the last updates
+    elapsed = time.perf_counter() - started
+    typed_bytes = sum(s.bytes for _, _, s in alive) - before
+    latencies = [lat for _, _, s in alive for lat in s.latencies]
+    keys = sum(sent)
+    result.update(
+        keys=keys,
+        answered=len(latencies),
+        p50_ms=round(percentile(latencies, 50) * 1000, 1),
+        p95_ms=round(percentile(latencies, 95) * 1000, 1),
+        bytes_per_key=round(typed_bytes / keys, 1) if keys else None,
+        server_cpu_pct=round((cpu_seconds(server_pid) - server_cpu) / elapsed * 100, 1),
+        apps_cpu_pct=round((sum(cpu_seconds(pid) for pid in children) - apps_cpu) / elapsed * 100, 1),
+    )
+    for conn, _, _ in sessions:
+        conn.close()
+    await asyncio.sleep(0.5)
+    deadline = time.perf_counter() + 10
+    while proc_children(server_pid) and time.perf_counter() < deadline:
+        await asyncio.sleep(0.2)
+    result["left_behind"] = len(proc_children(server_pid))
+    return result
+
+
+async def bench(app: str, levels: list[int], seconds: float, idle: float, rate: float, prelude: bytes) -> list[dict]:
+    with tempfile.TemporaryDirectory(prefix="td-ssh-load-") as folder:
+        proc, port, key = await start_server(Path(folder), app)
+        try:
+            results = []
+            for count in levels:
+                result = await run_level(port, key, proc.pid, count, seconds, idle, rate, prelude)
+                result["app"] = app
+                print(json.dumps(result), flush=True)
+                results.append(result)
+                if "error" in result:
+                    break
+            return results
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(30)
+
+
+def table(results: list[dict]) -> str:
+    head = ("app", "sessions", "p50_ms", "p95_ms", "bytes_per_key", "idle_bytes_per_session_per_min",
+            "rss_mib_per_session", "pss_mib_per_session", "server_cpu_pct", "apps_cpu_pct", "answered", "keys")
+    lines = [" | ".join(head), " | ".join("---" for _ in head)]
+    for r in results:
+        if "error" in r:
+            lines.append(f"{r['app']} | {r['sessions']} | {r['error']}")
+        else:
+            lines.append(" | ".join(str(r.get(h, "")) for h in head))
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--apps", default="bare,trustdialog", help="bare, trustdialog, or both (comma)")
+    parser.add_argument("--sessions", default="10,25,50", help="concurrent sessions per level")
+    parser.add_argument("--seconds", type=float, default=15, help="typing time per level")
+    parser.add_argument("--idle", type=float, default=15, help="idle window per level (scaled to a minute)")
+    parser.add_argument("--rate", type=float, default=5, help="keys per second per session")
+    parser.add_argument("--prelude", default="", help="keys each session sends before typing "
+                        "(Python escapes, e.g. '\\r' to open the first exercise)")
+    parser.add_argument("--json", metavar="FILE", help="also write the results here")
+    args = parser.parse_args()
+    levels = [int(n) for n in args.sessions.split(",")]
+    if max(levels) > 200 or args.seconds > 120 or args.idle > 120:
+        raise SystemExit("bounded on purpose: at most 200 sessions and 120 s per phase")
+    prelude = args.prelude.encode().decode("unicode_escape").encode()
+    results = []
+    for app in args.apps.split(","):
+        results += asyncio.run(bench(app.strip(), levels, args.seconds, args.idle, args.rate, prelude))
+    print()
+    print(table(results))
+    bare = {r["sessions"]: r for r in results if r["app"] == "bare" and "error" not in r}
+    for r in results:
+        if r["app"] != "bare" and "error" not in r and r["sessions"] in bare:
+            ratio = r["bytes_per_key"] / bare[r["sessions"]]["bytes_per_key"]
+            print(f"{r['app']} at {r['sessions']}: bytes per key {ratio:.2f}x the bare app's")
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
