@@ -164,14 +164,19 @@ async def open_sessions(port: int, key, count: int):
     return await asyncio.gather(*(one() for _ in range(count)))
 
 
-async def settle(sessions, quiet: float = 2.0, limit: float = 180.0) -> float:
-    """Wait until every app has drawn and been quiet for `quiet` seconds; returns seconds taken."""
+async def settle(sessions, window: float = 2.0, limit: float = 180.0) -> float:
+    """Wait until every app has drawn and then sent little for `window` seconds (a
+    blinking cursor never goes fully quiet); returns the seconds it took."""
     start = time.perf_counter()
+    marks = [0] * len(sessions)
     while time.perf_counter() - start < limit:
-        now = time.perf_counter()
-        if all(s.closed or (s.first_output and now - s.last_output > quiet) for _, _, s in sessions):
+        await asyncio.sleep(window)
+        counts = [s.bytes for _, _, s in sessions]
+        calm = all(s.closed or (s.first_output and count - mark < 2000 * window)
+                   for (_, _, s), count, mark in zip(sessions, counts, marks))
+        marks = counts
+        if calm:
             break
-        await asyncio.sleep(0.2)
     return time.perf_counter() - start
 
 
@@ -182,8 +187,9 @@ async def type_keys(chan, session: Terminal, seconds: float, rate: float) -> int
     next_at = time.perf_counter()
     end = next_at + seconds
     while time.perf_counter() < end and not session.closed:
-        # Mostly letters; every 12th key a backspace, so the line does not only grow.
-        key = b"\x7f" if sent % 12 == 11 else TYPED[sent % len(TYPED)].encode()
+        # Six letters, then six backspaces: the line stays short (a name field may have a
+        # length limit, past which keys would draw nothing) and both apps get the same keys.
+        key = b"\x7f" if sent % 12 >= 6 else TYPED[sent % len(TYPED)].encode()
         session.pending.append(time.perf_counter())
         chan.write(key)
         sent += 1

@@ -8,13 +8,21 @@ that does not fit raises and leaves the old state as it was.
 from __future__ import annotations
 
 import dataclasses
-import functools
-import re
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Iterable, Mapping
 
-from trustdialog.exercise.model import BOTH, END, SLOT_RE, Exercise, Field, Step
+# Answers and their rendering live in trustdialog.answers; these names stay
+# importable from here, where the UI, the store and the export look for them.
+from trustdialog.answers import MISSING, Answer, AnswerError, check_values, example_value, fill, render_answer, \
+    render_value
+from trustdialog.exercise.model import BOTH, END, Exercise, Field, Step, split_template
+
+__all__ = [
+    "ANSWERED", "Answer", "CHOSE", "CONFIRMED", "CONTINUED", "ENDED", "EVENT_KINDS", "Event", "FlowError", "MISSING",
+    "PARTNERS", "PAUSED", "Progress", "READY", "RESUMED", "SKIPPED", "STEP_EVENTS", "SessionState", "apply",
+    "example_value", "replay", "start", "valid_actions",
+]
 
 PARTNERS = ("a", "b")
 
@@ -30,9 +38,6 @@ RESUMED = "resumed"
 ENDED = "ended"
 EVENT_KINDS = (READY, ANSWERED, CONTINUED, CHOSE, CONFIRMED, SKIPPED, PAUSED, RESUMED, ENDED)
 STEP_EVENTS = (ANSWERED, CONTINUED, CHOSE, CONFIRMED, SKIPPED)
-
-# What a missing (skipped, or private) answer reads as inside a prompt.
-MISSING = "…"
 
 
 class FlowError(ValueError):
@@ -89,27 +94,6 @@ def _thaw(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_thaw(v) for v in value]
     return value
-
-
-@dataclass(frozen=True)
-class Answer:
-    """What one partner gave at one visit of a prompt step."""
-
-    step: str
-    round: int
-    partner: str
-    role: str
-    values: Mapping[str, Any]
-    text: str  # the answer rendered as one readable text (template filled)
-    private: bool = False
-    shared: bool = False
-    sealed: bool = False  # hidden from the other partner until both answered
-    at: float | None = None
-
-    @property
-    def public(self) -> bool:
-        """May the other partner (and the summary / export) see it?"""
-        return not self.sealed and (not self.private or self.shared)
 
 
 @dataclass(frozen=True)
@@ -228,7 +212,7 @@ class SessionState:
         own = {f.name: f for f in step.fields}
         parts: list[str | Field] = []
         text = ""
-        for piece, is_slot in _split_template(step.template):
+        for piece, is_slot in split_template(step.template):
             if is_slot and piece[0] in own and piece[1] is None:
                 if text:
                     parts.append(text)
@@ -244,9 +228,7 @@ class SessionState:
 
     def fill(self, text: str) -> str:
         """`text` with role names and earlier public answers filled in."""
-        return "".join(
-            self._resolve(*piece) if is_slot else piece for piece, is_slot in _split_template(text)
-        )
+        return fill(text, self._resolve)
 
     def _resolve(self, name: str, role: str | None) -> str:
         if role is None and name in self.exercise.roles:
@@ -259,7 +241,7 @@ class SessionState:
                 return answer.text
             if name in answer.values:
                 step = self.exercise.step(answer.step)
-                return _render_value(step.field(name), answer.values[name])
+                return render_value(step.field(name), answer.values[name])
         return MISSING
 
     # -- what each pane may show ----------------------------------------------
@@ -359,7 +341,10 @@ def _on_answered(state: SessionState, event: Event) -> SessionState:
     values = event.data.get("values")
     if not isinstance(values, Mapping):
         raise FlowError("an answer needs its values")
-    clean = _validate_values(step, values)
+    try:
+        clean = check_values(step, values)
+    except AnswerError as error:
+        raise FlowError(str(error)) from None
     shared = event.data.get("shared", False)
     if not isinstance(shared, bool):
         raise FlowError("'shared' must be true or false")
@@ -370,7 +355,7 @@ def _on_answered(state: SessionState, event: Event) -> SessionState:
         partner=event.partner,
         role=role,
         values=MappingProxyType(clean),
-        text=_render_answer(state, step, clean),
+        text=render_answer(step, clean, state._resolve),
         private=step.private,
         shared=shared and step.private,
         sealed=step.by == BOTH and step.hidden,
@@ -392,8 +377,20 @@ def _on_chose(state: SessionState, event: Event) -> SessionState:
     option = event.data.get("option")
     if not isinstance(option, int) or isinstance(option, bool) or not 0 <= option < len(step.options):
         raise FlowError(f"choose one of the {len(step.options)} options")
-    target = step.options[option].next or step.next
-    return _goto(state, step, target, event.at)
+    chosen = step.options[option]
+    # The choice is an answer like any other: the summary and the export show
+    # it, and a later step may quote it as {step-id}.
+    answer = Answer(
+        step=step.id,
+        round=state.round,
+        partner=event.partner,
+        role=state.roles[event.partner],
+        values=MappingProxyType({step.id: chosen.label}),
+        text=chosen.label,
+        at=event.at,
+    )
+    state = dataclasses.replace(state, answers=state.answers + (answer,))
+    return _goto(state, step, chosen.next or step.next, event.at)
 
 
 def _on_confirmed(state: SessionState, event: Event) -> SessionState:
@@ -475,147 +472,7 @@ def _goto(state: SessionState, step: Step, target: str | None, at: float | None)
     return dataclasses.replace(base, phase="finished", step_id=None)
 
 
-# -- values -------------------------------------------------------------------
-
-
-def _validate_values(step: Step, values: Mapping[str, Any]) -> dict[str, Any]:
-    names = {f.name for f in step.fields}
-    unknown = sorted(set(values) - names)
-    if unknown:
-        raise FlowError(f"step {step.id!r} has no field {unknown[0]!r}")
-    clean: dict[str, Any] = {}
-    for f in step.fields:
-        value = values.get(f.name)
-        if _is_empty(value):
-            if f.optional:
-                continue
-            raise FlowError(f"{f.label or f.name!r} is still empty")
-        clean[f.name] = _check_value(f, value)
-    return clean
-
-
-def _is_empty(value: Any) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, str):
-        return not value.strip()
-    if isinstance(value, (list, tuple)):
-        return all(_is_empty_item(v) for v in value)
-    return False
-
-
-def _check_value(f: Field, value: Any) -> Any:
-    name = f.label or f.name
-    if f.kind in ("text", "pick"):
-        if not isinstance(value, str):
-            raise FlowError(f"{name!r} takes text")
-        return value  # stored exactly as typed
-    if f.kind == "rating":
-        if isinstance(value, bool) or not isinstance(value, int) or not f.min <= value <= f.max:
-            raise FlowError(f"{name!r} takes a whole number from {f.min} to {f.max}")
-        return value
-    # list
-    if not isinstance(value, (list, tuple)):
-        raise FlowError(f"{name!r} takes a list")
-    items = [_check_item(f, item) for item in value if not _is_empty_item(item)]
-    if not f.min <= len(items) <= f.max:
-        raise FlowError(f"{name!r} takes {f.min} to {f.max} items")
-    return items
-
-
-def _is_empty_item(item: Any) -> bool:
-    if isinstance(item, Mapping):
-        return all(isinstance(v, str) and not v.strip() for v in item.values())
-    return isinstance(item, str) and not item.strip()
-
-
-def _check_item(f: Field, item: Any) -> Any:
-    if f.item:
-        if not isinstance(item, Mapping) or set(item) != set(f.item_slots):
-            raise FlowError(f"each item of {f.label or f.name!r} fills: {', '.join(f.item_slots)}")
-        for slot, text in item.items():
-            if not isinstance(text, str) or not text.strip():
-                raise FlowError(f"{slot!r} of an item is still empty")
-        return dict(item)
-    if not isinstance(item, str):
-        raise FlowError(f"items of {f.label or f.name!r} are text")
-    return item
-
-
-def _render_value(f: Field, value: Any) -> str:
-    if f.kind == "rating":
-        return f"{value} of {f.max}"
-    if f.kind == "list":
-        rendered = [_fill_plain(f.item, item) if f.item else item for item in value]
-        return "; ".join(rendered)
-    return str(value)
-
-
-def _render_answer(state: SessionState, step: Step, values: Mapping[str, Any]) -> str:
-    if step.template:
-        own = {f.name: f for f in step.fields}
-        out = []
-        for piece, is_slot in _split_template(step.template):
-            if is_slot and piece[1] is None and piece[0] in own:
-                # An optional blank left empty reads as missing; it must not
-                # borrow an earlier answer that has a field of the same name.
-                value = values.get(piece[0])
-                out.append(MISSING if value is None else _render_value(own[piece[0]], value))
-            elif is_slot:
-                out.append(state._resolve(*piece))
-            else:
-                out.append(piece)
-        return "".join(out)
-    shown = [f for f in step.fields if f.name in values]
-    if len(step.fields) == 1 and shown:
-        return _render_value(shown[0], values[shown[0].name])
-    return "\n".join(f"{f.label or f.name}: {_render_value(f, values[f.name])}" for f in shown)
-
-
-def _fill_plain(template: str, values: Mapping[str, str]) -> str:
-    return "".join(
-        values.get(piece[0], MISSING) if is_slot else piece for piece, is_slot in _split_template(template)
-    )
-
-
-# `{{` and `}}` first, then a slot, then plain text, then a brace that opens nothing.
-_TOKEN = re.compile(r"\{\{|\}\}|" + SLOT_RE.pattern + r"|[^{}]+|[{}]")
-
-
-@functools.lru_cache(maxsize=1024)
-def _split_template(template: str) -> tuple[tuple[Any, bool], ...]:
-    """Literal pieces (str, False) and slots ((name, role), True), `{{`/`}}` unescaped.
-
-    Read left to right like str.format: a brace that does not open a valid
-    slot right where it stands ("{", "{1x}", "{a b}") is literal text. Cached:
-    the UI asks for the prompt on every render, and templates are few.
-    """
-    out: list[tuple[Any, bool]] = []
-    text: list[str] = []
-    for m in _TOKEN.finditer(template):
-        if m.group(1):
-            if text:
-                out.append(("".join(text), False))
-                text = []
-            out.append(((m.group(1), m.group(2)), True))
-        else:
-            text.append(m.group()[0] if m.group() in ("{{", "}}") else m.group())
-    if text:
-        out.append(("".join(text), False))
-    return tuple(out)
-
-
 # -- possible actions ---------------------------------------------------------
-
-
-def example_value(f: Field) -> Any:
-    """A valid value for `f` (for walking flows and tests)."""
-    if f.kind == "rating":
-        return f.min
-    if f.kind == "list":
-        item = {s: f"{s} 1" for s in f.item_slots} if f.item else f"{f.name} 1"
-        return [item] * max(1, f.min)
-    return f"{f.name}"
 
 
 def valid_actions(state: SessionState, meta: bool = False) -> list[Event]:

@@ -46,7 +46,10 @@ class Terminal:
         return self.tmux.wait_for(text, timeout, gone=gone)
 
     def keys(self, *keys: str) -> None:
-        self.tmux.send(*keys)
+        """Press keys one at a time, letting the app settle after each (see TmuxSession.settle)."""
+        for key in keys:
+            self.tmux.send(key)
+            self.tmux.settle()
 
     def type(self, text: str) -> None:
         self.tmux.type(text)
@@ -60,24 +63,22 @@ class Terminal:
 
     def names(self, a: str, b: str) -> None:
         """Type both names on the welcome screen; Enter after the second opens the picker."""
-        name_row = re.compile(r"^\s*\W?(\S.*?)\s{3,}\W?(\S.*?)\s*$", re.M)
-
-        def row(screen: str) -> tuple[str, str]:
-            # The line under the "Partner A, left pane:" labels: the two name fields.
-            lines = screen.splitlines()
-            for i, line in enumerate(lines[:-1]):
-                if "left pane" in line:
-                    match = name_row.match(lines[i + 1])
-                    return (match[1], match[2]) if match else ("", "")
-            return ("", "")
-
-        self.keys("BTab", "BTab", "C-e", "C-u")
-        self.type(a)
-        self.wait_for(lambda s: row(s)[0] == a)
-        self.keys("Enter", "C-e", "C-u")
-        self.type(b)
-        self.wait_for(lambda s: row(s) == (a, b))
-        self.keys("Enter")
+        self.keys("BTab")  # from "Choose an exercise" back to the second name
+        self.wait_for(lambda s: name_fields(s)[1][0])  # the app answers keys: it is ready
+        self.keys("BTab")
+        self.wait_for(lambda s: name_fields(s)[0][0])
+        for name, which in ((a, 0), (b, 1)):
+            for _ in range(3):
+                self.keys("C-e", "C-u")
+                self.type(name)
+                try:
+                    self.wait_for(lambda s: name_fields(s)[which][1] == name, timeout=5)
+                    break
+                except TmuxError:
+                    continue  # keys crossed while the app was busy: clear and type again
+            else:
+                raise TmuxError(f"could not type {name!r}:\n{self.tmux.screen()}")
+            self.keys("Enter")  # on to the next name, then on to the picker
 
     def pick(self, title: str) -> None:
         """Walk the picker until the preview shows `title`, then begin it."""
@@ -104,26 +105,28 @@ class Terminal:
     def turn(self, name: str, prompt: str) -> str:
         """Wait until `name` has the floor on a step whose prompt contains `prompt`."""
         def ready(screen: str) -> bool:
-            return prompt in " ".join(screen.split()) and f"─ {name} ─" in screen.replace("━", "─")
+            return (prompt.lower() in flat(screen).lower()
+                    and f"─ {name} ─" in screen.replace("━", "─"))
         return self.wait_for(ready)
 
     def answer(self, *blanks: str) -> None:
         """Fill the blanks of the focused form in order; Enter on the last one sends."""
-        for i, text in enumerate(blanks):
+        self.tmux.settle()  # the form is drawn and focused after the prompt
+        for text in blanks:
+            tail = text[-12:]
+            before = flat(self.tmux.screen()).count(tail)
             self.type(text)
-            self.wait_for(text[-12:])
+            self.wait_for(lambda s: flat(s).count(tail) > before)
             self.keys("Enter")
-            if i < len(blanks) - 1:
-                time.sleep(0.05)  # let the focus move to the next blank before typing on
 
     def choose(self, label: str) -> None:
         """Press the choice button whose label starts with `label` (Down walks the choices)."""
+        self.tmux.settle()  # the buttons are drawn and focused after the prompt
         for _ in range(6):
             screen = self.tmux.screen()
             if re.search(r"▸ " + re.escape(label), screen) and self._focused(label):
                 break
             self.keys("Down")
-            time.sleep(0.1)
         self.keys("Enter")
 
     def _focused(self, label: str) -> bool:
@@ -144,9 +147,28 @@ def terminal(tmp_path):
         term.kill()  # the whole private tmux server, and the app in it
 
 
+def name_fields(screen: str) -> tuple[tuple[bool, str], tuple[bool, str]]:
+    """The two name fields under the "left pane / right pane" labels: (focused, text) each.
+
+    A focused field is drawn with a full block at its left edge.
+    """
+    lines = screen.splitlines()
+    for i, line in enumerate(lines[:-1]):
+        if "left pane" in line and "right pane" in line:
+            row = lines[i + 1]
+            half = line.index("right pane")
+            half = line.rfind("  ", 0, half) + 2 if "  " in line[:half] else half
+            fields = []
+            for part in (row[:half], row[half:]):
+                part = part.strip()
+                fields.append((part.startswith("█"), part.lstrip("█▌▐ ").strip()))
+            return fields[0], fields[1]
+    return (False, ""), (False, "")
+
+
 def flat(screen: str) -> str:
     """The screen as one line of words (wrapped prompts read as one sentence)."""
-    return " ".join(screen.replace("│", " ").replace("┃", " ").split())
+    return " ".join(re.sub(r"[│┃╭╮╰╯─━┏┓┗┛]", " ", screen).split())
 
 
 def test_a_new_user_goes_through_a_whole_exercise(terminal):

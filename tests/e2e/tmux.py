@@ -133,6 +133,25 @@ class TmuxSession:
             time.sleep(delay)
             delay = min(delay * 1.5, 0.2)
 
+    def settle(self, quiet: float = 0.12, timeout: float = 5.0) -> str:
+        """Wait until the screen has not changed for `quiet` seconds; returns it.
+
+        Textual runs a key binding (Tab, arrows, End) after the key has bubbled
+        up from the focused widget, while a typed letter is inserted at once; keys
+        sent faster than a person types can therefore land out of order. Settling
+        after each such key keeps the order a person's typing would have.
+        """
+        deadline = time.monotonic() + timeout
+        last, since = self.screen(), time.monotonic()
+        while time.monotonic() < deadline:
+            time.sleep(0.03)
+            screen = self.screen()
+            if screen != last:
+                last, since = screen, time.monotonic()
+            elif time.monotonic() - since >= quiet:
+                break
+        return last
+
     def wait_until(self, condition: Callable[[], bool], timeout: float = 10.0, what: str = "") -> None:
         deadline = time.monotonic() + timeout
         while not condition():

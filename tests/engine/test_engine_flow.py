@@ -103,6 +103,38 @@ def test_choose_step_branches_and_falls_through():
     assert (after_end.round, after_end.step_id) == (2, "open")
 
 
+def test_a_choice_is_recorded_as_a_public_answer():
+    ex = branching()
+    state = go(go(begin(ex), "continued", "a"), "chose", "a", at=5.0, option=2)
+    (chosen,) = state.answers
+    assert (chosen.step, chosen.round, chosen.partner, chosen.role) == ("pick", 1, "a", "speaker")
+    assert dict(chosen.values) == {"pick": "Fall through"} and chosen.text == "Fall through"
+    assert chosen.public and chosen.at == 5.0
+    assert state.transcript() == state.visible_answers("b") == (chosen,)
+
+
+def test_a_later_step_quotes_the_chosen_option_by_step_id():
+    ex = exercise(choose("topic", Option("Money"), Option("Chores")), say("after", text="We talk about {topic}."))
+    state = go(begin(ex), "chose", "a", option=1)
+    assert state.prompt == "We talk about Chores."
+
+
+def test_a_choice_is_recorded_by_whoever_holds_the_step():
+    ex = exercise(say("s"), choose("c", Option("Yes"), by="listener"), rounds=2)
+    state = go(go(begin(ex), "continued", "a"), "chose", "b", option=0)
+    state = go(go(state, "continued", "b"), "chose", "a", option=0)
+    assert [(a.partner, a.role, a.round) for a in state.answers] == [("b", "listener", 1), ("a", "listener", 2)]
+
+
+def test_confirm_and_say_steps_record_nothing():
+    state = to_step(begin(when_i_felt()), "check")
+    state = go(state, "confirmed", "a", yes=False)
+    state = go(state, "skipped", "a")
+    state = go(state, "confirmed", "a", yes=True)
+    assert state.answers == ()
+    assert go(begin(exercise(say("s"))), "continued", "a").answers == ()
+
+
 def test_confirm_yes_moves_on():
     state = to_step(begin(when_i_felt()), "check")
     assert state.loops_left == 2
@@ -218,7 +250,7 @@ def test_hidden_step_revisited_unseals_only_its_own_visit():
     state = answer(state, "b", r="second b")
     state = answer(state, "a", r="second a")
     assert [(a.text, a.sealed) for a in state.answers] == [
-        ("first a", True), ("second b", False), ("second a", False)]
+        ("first a", True), ("again", False), ("second b", False), ("second a", False)]
 
 
 def test_private_answers_stay_with_their_writer():

@@ -1,4 +1,4 @@
-"""Fixtures of the exercise checker's tests: the fixture folders and a CLI runner."""
+"""Fixtures of the exercise checker's tests: a CLI runner (the fixture folders are in exercise_fixtures)."""
 
 from __future__ import annotations
 
@@ -7,16 +7,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
-FIXTURES = Path(__file__).parent / "fixtures"
-GOOD = FIXTURES / "good"
-STRUCTURE = FIXTURES / "bad" / "structure"  # the schema rejects these too
-CROSSREF = FIXTURES / "bad" / "crossref"  # only the checker sees these (names, values, graph)
-
-
-def expected_code(path: Path) -> str:
-    """Bad fixtures are named for the code they must raise: td012-....toml -> TD012."""
-    return path.name.split("-")[0].upper()
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from conftest import CROSSREF, GOOD, STRUCTURE, expected_code
+from exercise_fixtures import CROSSREF, GOOD, STRUCTURE, expected_code
 from trustdialog.exercise import check_paths
 from trustdialog.exercise.schema import SCHEMA_FILE, build, schema_text
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 
-from conftest import CROSSREF, GOOD
+from exercise_fixtures import CROSSREF, GOOD
 from trustdialog.exercise import Group, Vocabulary, load_file, load_library
 from trustdialog.exercise.model import Exercise
 
@@ -103,11 +103,24 @@ def test_schema_command_prints_the_shipped_schema(run_cli):
     assert result.returncode == 0 and result.stdout == SCHEMA_FILE.read_text()
 
 
-def test_diagnostics_table_prints_as_markdown(run_cli):
+def test_diagnostics_table_prints_as_markdown_without_a_warning():
     import subprocess
     import sys
 
-    out = subprocess.run([sys.executable, "-m", "trustdialog.exercise.diagnostics"], capture_output=True,
-                         text=True, check=True).stdout
-    assert out.startswith("| code | severity | meaning |")
-    assert "| TD042 | error |" in out
+    # -W error: a RuntimeWarning (module found in sys.modules before -m runs it) fails the run.
+    done = subprocess.run([sys.executable, "-W", "error", "-m", "trustdialog.exercise.diagnostics"],
+                          capture_output=True, text=True)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout.startswith("| code | severity | meaning |")
+    assert "| TD042 | error |" in done.stdout
+
+
+def test_the_guide_holds_the_table_of_codes_as_printed():
+    import re
+    from pathlib import Path
+
+    from trustdialog.exercise.diagnostics import markdown_table
+
+    guide = (Path(__file__).resolve().parents[2] / "exercises" / "README.md").read_text(encoding="utf-8")
+    table = re.search(r"^\| code \| severity \| meaning \|\n(?:\|.*\|\n?)+", guide, re.M).group().strip()
+    assert table == markdown_table()

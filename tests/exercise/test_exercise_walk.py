@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import GOOD
+from exercise_fixtures import GOOD
 from trustdialog.exercise import load_library
 from trustdialog.exercise.model import Exercise, Option, Step
 from trustdialog.exercise.walk import walk, walk_library

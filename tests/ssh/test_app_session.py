@@ -146,3 +146,21 @@ def test_the_log_has_a_line_per_session_and_nothing_typed(probe_server, keys):
     assert "session user=bob role=client from=127.0.0.1:" in log and "exit=3 end=app-exit" in log
     assert "duration=" in log and "started=" in log
     assert secret.decode() not in log and secret.hex() not in log
+
+
+def test_a_big_paste_arrives_whole_and_in_order(probe_server, keys):
+    pasted = bytes(range(32, 113)) * 4000  # 324 kB, no "q" in it: far more than the pty holds
+    assert b"q" not in pasted
+
+    async def scenario():
+        async with asyncssh.connect(port=probe_server.port, **client_options(keys["alice"])) as conn:
+            process = await conn.create_process(term_type="xterm", encoding=None)
+            await read_until(process.stdout, b"\r\n")
+            process.stdin.write(pasted)
+            got = b""
+            while len(decoded(got)) < len(pasted):
+                got += await read_until(process.stdout, b"\r\n", timeout=20)
+            process.stdin.write(b"q")
+            await process.wait()
+            return decoded(got)
+    assert run(scenario()) == pasted

@@ -133,3 +133,12 @@ def test_a_full_server_says_so_and_keeps_its_sessions(start_server, keys):
     turned_away, kept = run(scenario())
     assert turned_away.exit_status == 1 and b"the server is full (1 sessions)" in turned_away.stderr
     assert kept.exit_status == 3
+
+
+def test_a_client_trying_key_after_key_is_cut_off(server):
+    strangers = [asyncssh.generate_private_key("ssh-ed25519") for _ in range(12)]
+    options = client_options(None) | {"client_keys": strangers}
+    with pytest.raises((asyncssh.PermissionDenied, asyncssh.DisconnectError)):
+        log_in(server, **options)
+    wait_for(lambda: "10 unknown keys" in server.log or "11 unknown keys" in server.log, 5)
+    assert "11 unknown keys" in server.log

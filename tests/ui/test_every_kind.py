@@ -101,3 +101,23 @@ async def test_list_items_and_calm_errors(make):
         await answer(pilot, "a", "walk", "Sunday")
         values = app.session.state.answers[-1].values["promises"]
         assert values == [{"what": "cook", "when": "Friday"}, {"what": "walk", "when": "Sunday"}]
+
+
+async def test_arrow_keys_walk_the_choices(make):
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await start(pilot, "every-kind")
+        app.session.submit("continued", "a")
+        app.session.submit("answered", "a", values={"event": "x", "feeling": "sad"})
+        app.session.submit("answered", "b", values={"mirror": "y"})
+        app.session.submit("confirmed", "a", yes=True)
+        await app.screen.render_state()
+        await pilot.pause()
+        assert app.focused.id == "option-a-0"
+        await pilot.press("down")
+        assert app.focused.id == "option-a-1"
+        await pilot.press("down")
+        assert app.focused.id == "option-a-0"
+        await pilot.press("up", "enter")
+        await pilot.pause()
+        assert app.session.state.step_id == "promises"

@@ -160,3 +160,25 @@ async def test_ctrl_q_asks_first_during_an_exercise(make):
         await pilot.press("escape")
         await pilot.pause()
         assert type(app.screen).__name__ == "ExerciseScreen"
+
+
+async def test_f4_on_the_welcome_opens_the_progress_view(make):
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("f4")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ProgressScreen"
+
+
+async def test_theme_follows_textual_theme_and_ignores_a_bad_one(make, monkeypatch):
+    monkeypatch.setenv("TEXTUAL_THEME", "nord")
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.theme == "nord"
+    monkeypatch.setenv("TEXTUAL_THEME", "no-such-theme")
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.theme == "textual-dark"

@@ -117,7 +117,9 @@ def _check_slots(parsed: Parsed, index: dict[str, int], succ: dict[int, list[int
     gen: list[frozenset[str]] = []
     providers: dict[str, list[Step]] = {}
     for s in steps:
-        names = {s.id, *(f.name for f in s.fields)} if s.kind == "prompt" else set()
+        # A prompt answers under its id and its field names; a choice is recorded
+        # under the step id (its option's label). Say and confirm record nothing.
+        names = {s.id, *(f.name for f in s.fields)} if s.kind in ("prompt", "choose") else set()
         gen.append(frozenset(names))
         for n in names:
             providers.setdefault(n, []).append(s)
@@ -166,7 +168,7 @@ def _check_slots(parsed: Parsed, index: dict[str, int], succ: dict[int, list[int
                         src.report("TD051", f"'{slot}' quotes a {steps[index[name]].kind} step, which has no "
                                    "answer of its own", where, value=True)
                     else:
-                        src.report("TD049", f"'{slot}' names no role, field or prompt step"
+                        src.report("TD049", f"'{slot}' names no role, field, prompt or choose step"
                                    f"{did_you_mean(name, known)}", where, value=True)
                     continue
                 if all(p.private for p in providers[name]):

@@ -1,6 +1,8 @@
 """Diagnostics of the exercise checker: one stable code per kind of problem, and the table of them.
 
-`python -m trustdialog.exercise.diagnostics` prints the table as Markdown.
+`python -m trustdialog.exercise.diagnostics` prints the table as Markdown
+(for exercises/README.md). The package's __init__ imports nothing eagerly,
+so running this module with -m never finds it already imported.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ WARNING = "warning"
 
 # code -> (severity, what it means). Codes never change meaning once shipped;
 # retired codes stay reserved. Grouped: files 00x, structure 01x-03x,
-# cross-references 04x-05x, walking flows 06x.
+# cross-references 04x-05x, walking flows 06x, data files (hints, resources) 07x.
 CODES: dict[str, tuple[str, str]] = {
     "TD001": (ERROR, "The path cannot be read: missing, a folder where a file was expected, or not permitted."),
     "TD002": (ERROR, "The file is larger than the limit (1 MB); it is refused before parsing."),
@@ -50,6 +52,7 @@ CODES: dict[str, tuple[str, str]] = {
     "TD031": (WARNING, "A field is not a blank of the step's template; it is asked below the sentence."),
     "TD032": (ERROR, "A vocabulary has no words, or a word appears twice."),
     "TD033": (ERROR, "A name is used twice where it must be unique (roles vs step ids vs field names)."),
+    "TD035": (WARNING, "A choose or confirm step has `by = \"both\"`: whoever acts first decides for both; let one role decide."),
     "TD040": (ERROR, "Duplicate step id within an exercise."),
     "TD041": (ERROR, "Duplicate exercise id across the library (the later file is skipped)."),
     "TD042": (ERROR, "`next`, `on_no` or an option's `next` names no step (use a step id or \"end\")."),
@@ -59,11 +62,15 @@ CODES: dict[str, tuple[str, str]] = {
     "TD046": (WARNING, "A step can never be reached from the first step."),
     "TD047": (ERROR, "A loop with no way out: from this step the end of the round cannot be reached."),
     "TD048": (ERROR, "Duplicate vocabulary id across the library (the later file is skipped)."),
-    "TD049": (ERROR, "A template slot names nothing: no role, field or prompt step has that name."),
+    "TD049": (ERROR, "A template slot names nothing: no role, field, prompt step or choose step has that name."),
     "TD050": (WARNING, "A slot quotes a private step, whose answer is only shown when its writer shares it."),
-    "TD051": (WARNING, "A slot quotes a step that has no answer of its own (say, choose or confirm)."),
+    "TD051": (WARNING, "A slot quotes a step that has no answer of its own (say or confirm); a choose step's slot is the option chosen."),
     "TD060": (ERROR, "Walking the flow (--walk) found a path that cannot reach the end."),
     "TD061": (WARNING, "Walking the flow (--walk) stopped at its cap of paths; the paths not walked are still covered by the reachability check."),
+    "TD070": (ERROR, "data/hints.toml: a file or group that cannot be used (it is skipped)."),
+    "TD071": (WARNING, "data/hints.toml: a key or phrase that is ignored."),
+    "TD072": (ERROR, "data/resources.toml cannot be used (the help screen falls back to the other files or a built-in text)."),
+    "TD073": (WARNING, "data/resources.toml: an unknown key, which is ignored (with a suggestion when a known key is close)."),
 }
 
 
@@ -105,5 +112,11 @@ def markdown_table() -> str:
     return "\n".join(rows)
 
 
-if __name__ == "__main__":
+def main() -> int:
+    """Print the table of codes (what `python -m trustdialog.exercise.diagnostics` does)."""
     print(markdown_table())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from trustdialog.exercise import crossref
+from trustdialog.exercise import crossref, datafiles
 from trustdialog.exercise.diagnostics import Diagnostic
 from trustdialog.exercise.model import Exercise
 from trustdialog.exercise.reader import read
@@ -107,11 +107,29 @@ def shipped_dir() -> Path:
     return library_dir()
 
 
-def load_library(extra_dirs: Iterable[str | os.PathLike] = (), include_shipped: bool = True) -> Library:
-    """The shipped library and any extra folders (same layout); broken files are skipped."""
+def _check_data(lib: Library, files: Iterable[Path]) -> None:
+    """Add the diagnostics of data files (hints, resources) to `lib`."""
+    for path in files:
+        lib.files += 1
+        try:
+            lib.diagnostics += datafiles.check_data_file(path)
+        except Exception as error:  # never a traceback for an author; the code says it is our bug
+            lib.diagnostics.append(Diagnostic(str(path), 1, 1, "TD009", f"internal error: {type(error).__name__}: {error}"))
+
+
+def load_library(
+    extra_dirs: Iterable[str | os.PathLike] = (), include_shipped: bool = True, data_files: bool = True,
+) -> Library:
+    """The shipped library and any extra folders (same layout); broken files are skipped.
+
+    With `data_files`, each folder's data/hints.toml and data/resources.toml
+    are checked too (they are loaded by their own modules; only the
+    diagnostics are kept here).
+    """
     folders = ([shipped_dir()] if include_shipped else []) + [Path(d) for d in extra_dirs]
     exercises: list[Path] = []
     vocab: list[Path] = []
+    data: list[Path] = []
     lib_problems: list[Diagnostic] = []
     for folder in folders:
         if not folder.is_dir():
@@ -120,7 +138,9 @@ def load_library(extra_dirs: Iterable[str | os.PathLike] = (), include_shipped: 
         ex, vo = folder_files(folder)
         exercises += ex
         vocab += vo
+        data += datafiles.data_files(folder) if data_files else []
     lib = build(exercises, vocab)
+    _check_data(lib, _unique(data))
     lib.diagnostics = lib_problems + lib.diagnostics
     return lib
 
@@ -154,21 +174,28 @@ def check_paths(paths: Iterable[str | os.PathLike], extra_dirs: Iterable[str | o
     """The files and folders to check, names resolved against the shipped and extra vocabularies."""
     exercises: list[Path] = []
     vocab: list[Path] = []
+    data: list[Path] = []
     problems: list[Diagnostic] = []
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
             ex, vo = folder_files(p)
-            if not ex and not vo:
-                problems.append(Diagnostic(str(p), 1, 1, "TD008", "no .toml files in this folder (nor in vocab/)"))
+            da = datafiles.data_files(p)
+            if not ex and not vo and not da:
+                problems.append(Diagnostic(str(p), 1, 1, "TD008",
+                                           "no .toml files in this folder (nor in vocab/ or data/)"))
             exercises += ex
             vocab += vo
+            data += da
         elif p.parent.name == "vocab":
             vocab.append(p)
+        elif datafiles.is_data_file(p):
+            data.append(p)
         else:
             exercises.append(p)  # missing paths are reported by the reader
     # The same file named twice (a folder and a file in it) is read once.
     exercises, vocab = _unique(exercises), _unique(vocab)
     lib = build(exercises, vocab, context_vocab(extra_dirs))
+    _check_data(lib, _unique(data))
     lib.diagnostics = problems + lib.diagnostics
     return lib

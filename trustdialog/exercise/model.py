@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -19,11 +20,39 @@ END = "end"
 # that role now). Doubled braces `{{` `}}` are literal braces.
 SLOT_RE = re.compile(r"\{([A-Za-z_][A-Za-z0-9_-]*)(?:@([A-Za-z_][A-Za-z0-9_-]*))?\}")
 
+# `{{` and `}}` first, then a slot, then plain text, then a brace that opens nothing.
+_TOKEN = re.compile(r"\{\{|\}\}|" + SLOT_RE.pattern + r"|[^{}]+|[{}]")
 
-def slots(template: str) -> list[tuple[str, str | None]]:
-    """The (name, role-or-None) slots of a template, in order, braces `{{`/`}}` skipped."""
-    clean = template.replace("{{", "").replace("}}", "")
-    return [(m.group(1), m.group(2)) for m in SLOT_RE.finditer(clean)]
+Slot = tuple[str, "str | None"]  # (name, role or None)
+
+
+@functools.lru_cache(maxsize=1024)
+def split_template(template: str) -> tuple[tuple[str | Slot, bool], ...]:
+    """Literal pieces `(str, False)` and slots `((name, role), True)`, with `{{`/`}}` unescaped.
+
+    The one reading of templates that the checker and the engine share. Read
+    left to right like str.format: a brace that does not open a valid slot
+    right where it stands ("{", "{1x}", "{a b}") is literal text. Cached: the
+    UI asks for the prompt on every render, and templates are few.
+    """
+    out: list[tuple[str | Slot, bool]] = []
+    text: list[str] = []
+    for m in _TOKEN.finditer(template):
+        if m.group(1):
+            if text:
+                out.append(("".join(text), False))
+                text = []
+            out.append(((m.group(1), m.group(2)), True))
+        else:
+            text.append(m.group()[0] if m.group() in ("{{", "}}") else m.group())
+    if text:
+        out.append(("".join(text), False))
+    return tuple(out)
+
+
+def slots(template: str) -> list[Slot]:
+    """The (name, role-or-None) slots of a template, in order (as `split_template` reads it)."""
+    return [piece for piece, is_slot in split_template(template) if is_slot]  # type: ignore[misc]
 
 
 def _frozen(mapping: Mapping | None) -> Mapping:

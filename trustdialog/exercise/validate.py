@@ -249,6 +249,12 @@ def _step(src: Source, table: dict, at: tuple, roles: tuple[str, str]) -> Step:
         src.report("TD017", f"by = {by!r} is not a role; use {roles[0]!r}, {roles[1]!r} or 'both'"
                    f"{did_you_mean(by, roles + (BOTH,))}", at + ("by",), value=True)
         by = roles[0]
+    if by == BOTH and kind in ("choose", "confirm"):
+        # The engine takes the first partner's choice and moves on: the other
+        # never gets a say, which by = "both" seems to promise.
+        decides = "chooses" if kind == "choose" else "answers"
+        src.report("TD035", f"{where} is by \"both\", but whoever {decides} first decides for both partners; "
+                   f"let one role decide: by = \"{roles[0]}\" or by = \"{roles[1]}\"", at + ("by",), value=True)
     if v.get("hidden") and by != BOTH and "by" in v:
         src.report("TD024", f"hidden = true needs by = \"both\" ({where} is by {v['by']!r})", at + ("hidden",))
     fields = tuple(_field(src, name, value, at + ("fields", name)) for name, value in v.get("fields", {}).items())

@@ -39,12 +39,14 @@ class PtyChild:
     process has ended and its output is drained, `on_exit(returncode)` is called once."""
 
     def __init__(self, argv: Sequence[str], env: Mapping[str, str], size: tuple[int, int, int, int],
-                 on_output: Callable[[bytes], None], on_exit: Callable[[int], None]) -> None:
+                 on_output: Callable[[bytes], None], on_exit: Callable[[int], None],
+                 on_input_drained: Callable[[], None] | None = None) -> None:
         self.argv = list(argv)
         self.env = dict(env)
         self.size = size  # (cols, rows, px_width, px_height)
         self._on_output = on_output
         self._on_exit = on_exit
+        self._on_input_drained = on_input_drained
         self._loop = asyncio.get_running_loop()
         self._master: int | None = None
         self._proc: subprocess.Popen | None = None
@@ -111,6 +113,8 @@ class PtyChild:
         del self._pending[:written]
         if not self._pending:
             self._loop.remove_writer(self._master)
+            if self._on_input_drained:
+                self._on_input_drained()
 
     @property
     def input_backlog(self) -> int:

@@ -28,6 +28,7 @@ _TRUECOLOR_TERMS = ("xterm-kitty", "xterm-ghostty", "alacritty", "wezterm", "foo
 # line wrap off, hidden cursor, mouse reporting, bracketed paste, focus events, kitty keyboard mode.
 _RESTORE_TERMINAL = (b"\x1b[?1049l\x1b[?7h\x1b[?25h\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l"
                      b"\x1b[?1015l\x1b[?2004l\x1b[?1004l\x1b[<u\x1b[0m\r\n")
+_INPUT_BACKLOG = 64 * 1024  # bytes of input held for the app before the client is held back
 NO_PTY_MESSAGE = ("trustdialog: this server only runs the trustdialog app in a terminal; "
                   "connect with plain `ssh -p PORT HOST` (no command, no -T)\r\n")
 
@@ -129,7 +130,7 @@ class AppSession(asyncssh.SSHServerSession):
                                 person.name, person.role)
         try:
             self.child = PtyChild(self.server.child_argv(), env, self.size,
-                                  self._child_output, self._child_exited)
+                                  self._child_output, self._child_exited, self._input_drained)
             self.child.start()
         except OSError as error:
             log.error("could not start the app for %s: %s", self.connection.who, error)
@@ -157,6 +158,14 @@ class AppSession(asyncssh.SSHServerSession):
             self._repaint()
         if self.child is not None:
             self.child.write(data)
+            if self.child.input_backlog > _INPUT_BACKLOG:
+                # A huge paste the app is not reading yet: stop taking more from the client
+                # (SSH flow control then holds the sender) until the pty has room again.
+                self.chan.pause_reading()
+
+    def _input_drained(self) -> None:
+        if self.chan is not None:
+            self.chan.resume_reading()
 
     def _child_output(self, data: bytes) -> None:
         self.last_output = time.monotonic()

@@ -16,7 +16,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Footer, Input, Static
 
 from trustdialog.engine import PARTNERS
-from trustdialog.ui.widgets.answer_form import AnswerForm, complete, hint_for
+from trustdialog.ui.widgets.answer_form import AnswerForm, complete, hint_for, share_label
 from trustdialog.ui.widgets.answer_input import AnswerInput
 from trustdialog.ui.widgets.pane import PartnerPane
 from trustdialog.ui.widgets.rating import RatingScale
@@ -275,21 +275,6 @@ class ExerciseScreen(Screen):
         elif bid.startswith("option-"):
             await self._send("chose", partner, option=int(bid.rsplit("-", 1)[1]))
 
-    def key_up(self) -> None:
-        self._move_between_choices(-1)
-
-    def key_down(self) -> None:
-        self._move_between_choices(1)
-
-    def _move_between_choices(self, delta: int) -> None:
-        # Arrow keys walk the buttons of a confirm / choose step (Tab works too).
-        focused = self.focused
-        if not isinstance(focused, Button) or not focused.has_class("choice"):
-            return
-        choices = list(focused.parent.query(".choice")) if focused.parent else []
-        if focused in choices:
-            choices[(choices.index(focused) + delta) % len(choices)].focus()
-
     # -- drafts and hints -----------------------------------------------------------
 
     def _drafts(self) -> dict[str, str]:
@@ -320,9 +305,12 @@ class ExerciseScreen(Screen):
     @on(RatingScale.Changed)
     @on(Checkbox.Changed)
     def _on_chosen(self, event: Any) -> None:
+        form = self._form_for(event.control)
+        if isinstance(event.control, Checkbox) and form is not None:
+            other = form.state.names["b" if form.partner == "a" else "a"]
+            event.control.label = share_label(other, event.control.value)
         if self._rendering:
             return
-        form = self._form_for(event.control)
         if form is not None:
             self._pending.update(form.draft_items())
             self._restart_draft_timer()

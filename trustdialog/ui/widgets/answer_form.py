@@ -33,6 +33,11 @@ def _pieces(template: str) -> list[tuple[str, str | None]]:
     return [(text.replace("\0", "{").replace("\1", "}"), slot) for text, slot in out]
 
 
+def share_label(other: str, shared: bool) -> Text:
+    """The share box says yes or no in words: it must read without colour."""
+    return safe(f"Share this with {other}: {'yes' if shared else 'no'} (space)")
+
+
 def _worded(text: str) -> bool:
     """Is a trailing piece of template worth a line (more than a full stop)?"""
     return any(ch.isalnum() for ch in text)
@@ -115,12 +120,12 @@ class AnswerForm(Vertical):
         other = state.names["b" if self.partner == "a" else "a"]
         name = state.names[self.partner]
         if step.private:
-            yield Static(safe(f"Private: only for you, {name}. It stays out of the summary and "
-                              f"the export unless you share it. {other}, please look away."),
+            yield Static(safe(f"Private: only for you, {name}; not in the summary unless you "
+                              f"share it. {other}, please look away."),
                          classes="form-note private")
         elif step.by == "both" and step.hidden:
-            yield Static(safe(f"Hidden until you have both answered. {other}, please look away "
-                              f"while {name} answers."), classes="form-note hidden")
+            yield Static(safe(f"Hidden until you have both answered. {other}, please look away."),
+                         classes="form-note hidden")
         parts = state.template_parts
         placed = {p.name for p in parts if isinstance(p, Field)}
         before = ""
@@ -137,7 +142,8 @@ class AnswerForm(Vertical):
                 label = field.label or ("" if len(step.fields) == 1 else field.name)
                 yield from self._field(field, label, labelled=True)
         if step.private:
-            yield Checkbox(safe(f"Share this with {other}"), value=self._draft("shared") == "1",
+            shared = self._draft("shared") == "1"
+            yield Checkbox(share_label(other, shared), value=shared, compact=True,
                            id=f"share-{self.partner}", classes="share")
         yield Static("", classes="form-words")
         yield Static("", classes="form-hint")

@@ -6,12 +6,32 @@ from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Static
 
 from trustdialog.ui.widgets.safe_text import clean, safe
 
 HIDDEN_NOTE = "answered, hidden until both have answered"
+
+
+class ActionArea(VerticalScroll, can_focus=False):
+    """What the partner can do now; ↑ ↓ walk its choice buttons (Tab works too)."""
+
+    BINDINGS = [
+        Binding("up", "step(-1)", show=False),
+        Binding("down", "step(1)", show=False),
+    ]
+
+    def action_step(self, delta: int) -> None:
+        focused = self.screen.focused
+        choices = list(self.query(".choice"))
+        if focused in choices:
+            choices[(choices.index(focused) + delta) % len(choices)].focus()
+        elif delta < 0:
+            self.scroll_up()
+        else:
+            self.scroll_down()
 
 
 class PartnerPane(Vertical):
@@ -28,11 +48,11 @@ class PartnerPane(Vertical):
     def compose(self) -> ComposeResult:
         yield Static("", classes="badge")
         yield VerticalScroll(classes="history")
-        yield VerticalScroll(classes="action")
+        yield ActionArea(classes="action")
 
     @property
-    def action(self) -> VerticalScroll:
-        return self.query_one(".action", VerticalScroll)
+    def action(self) -> ActionArea:
+        return self.query_one(ActionArea)
 
     def show_status(self, state: Any) -> None:
         """Title, badge and border for this partner at this moment."""
@@ -79,8 +99,8 @@ class PartnerPane(Vertical):
                                 style="italic")
                 line.append(clean(answer.text))
             lines.append(Static(line, classes="said"))
-        if not lines:
-            lines.append(Static(Text("Nothing said yet.", style="dim italic"), classes="said"))
+        # Nothing said yet takes no room (80x24 is tight).
+        history.display = bool(lines)
         await history.mount_all(lines)
         history.scroll_end(animate=False)
 
