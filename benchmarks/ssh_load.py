@@ -14,7 +14,7 @@ with the asyncssh client, and for each N:
     bytes per keystroke are the bytes received while typing over the keys sent,
   * memory: RSS and PSS of each app process (PSS shares out common pages),
   * CPU: the server process's user+system time over the typing window, as % of
-    one core, and the same for all the apps together.
+    one core, and the same for all the apps together and for this client.
 
 The client load runs in this process, on the same machine: on a small box it
 competes with the server and the apps, so read latencies as upper bounds.
@@ -60,6 +60,9 @@ LAUNCHER = (
 )
 TYPED = "the quick brown fox jumps over a lazy dog "
 BURST = 0.003  # chunks closer than this belong to one screen update
+# Text both apps draw once their first screen is up (compared in lower case); the
+# trustdialog app draws its screen in steps, so "some output" is not enough.
+READY_MARKER = b"partner b"
 COLS, ROWS = 100, 30
 
 
@@ -75,6 +78,8 @@ class Terminal(asyncssh.SSHClientSession):
         self.closed = False
         self.exit_status: int | None = None
         self.text = b""
+        self.ready = False  # the ready marker has been drawn
+        self._tail = b""
 
     def data_received(self, data: bytes, datatype) -> None:
         now = time.perf_counter()
@@ -82,6 +87,10 @@ class Terminal(asyncssh.SSHClientSession):
             self.first_output = now
         if len(self.text) < 4096:
             self.text += data[:4096]
+        if not self.ready:
+            seen = self._tail + data.lower()
+            self.ready = READY_MARKER in seen
+            self._tail = seen[-64:]
         new_update = now - self.last_output > BURST
         self.bytes += len(data)
         self.last_output = now
@@ -165,14 +174,15 @@ async def open_sessions(port: int, key, count: int):
 
 
 async def settle(sessions, window: float = 2.0, limit: float = 180.0) -> float:
-    """Wait until every app has drawn and then sent little for `window` seconds (a
-    blinking cursor never goes fully quiet); returns the seconds it took."""
+    """Wait until every app has drawn its first screen (the ready marker) and then sent
+    little for `window` seconds (a blinking cursor never goes fully quiet); returns the
+    seconds it took."""
     start = time.perf_counter()
     marks = [0] * len(sessions)
     while time.perf_counter() - start < limit:
         await asyncio.sleep(window)
         counts = [s.bytes for _, _, s in sessions]
-        calm = all(s.closed or (s.first_output and count - mark < 2000 * window)
+        calm = all(s.closed or (s.ready and count - mark < 2000 * window)
                    for (_, _, s), count, mark in zip(sessions, counts, marks))
         marks = counts
         if calm:
@@ -232,6 +242,7 @@ async def run_level(port: int, key, server_pid: int, count: int, seconds: float,
     before = sum(s.bytes for _, _, s in alive)
     server_cpu = cpu_seconds(server_pid)
     apps_cpu = sum(cpu_seconds(pid) for pid in children)
+    client_cpu = time.process_time()
     started = time.perf_counter()
     sent = await asyncio.gather(*(type_keys(chan, s, seconds, rate) for _, chan, s in alive))
     await asyncio.sleep(1.0)  # the last updates
@@ -247,6 +258,7 @@ async def run_level(port: int, key, server_pid: int, count: int, seconds: float,
         bytes_per_key=round(typed_bytes / keys, 1) if keys else None,
         server_cpu_pct=round((cpu_seconds(server_pid) - server_cpu) / elapsed * 100, 1),
         apps_cpu_pct=round((sum(cpu_seconds(pid) for pid in children) - apps_cpu) / elapsed * 100, 1),
+        client_cpu_pct=round((time.process_time() - client_cpu) / elapsed * 100, 1),
     )
     for conn, _, _ in sessions:
         conn.close()
@@ -278,7 +290,8 @@ async def bench(app: str, levels: list[int], seconds: float, idle: float, rate: 
 
 def table(results: list[dict]) -> str:
     head = ("app", "sessions", "p50_ms", "p95_ms", "bytes_per_key", "idle_bytes_per_session_per_min",
-            "rss_mib_per_session", "pss_mib_per_session", "server_cpu_pct", "apps_cpu_pct", "answered", "keys")
+            "rss_mib_per_session", "pss_mib_per_session", "server_cpu_pct", "apps_cpu_pct", "client_cpu_pct",
+            "answered", "keys", "startup_s")
     lines = [" | ".join(head), " | ".join("---" for _ in head)]
     for r in results:
         if "error" in r:

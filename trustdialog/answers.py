@@ -51,14 +51,14 @@ class Answer:
 # -- templates ----------------------------------------------------------------
 
 
-def fill(template: str, resolve: Resolver) -> str:
+def fill_template(template: str, resolve: Resolver) -> str:
     """`template` with each slot replaced by what `resolve` gives for it."""
     return "".join(resolve(*piece) if is_slot else piece for piece, is_slot in split_template(template))
 
 
 def fill_plain(template: str, values: Mapping[str, str]) -> str:
     """A list item's template filled from its own values (slot roles play no part there)."""
-    return fill(template, lambda name, role: values.get(name, MISSING))
+    return fill_template(template, lambda name, role: values.get(name, MISSING))
 
 
 # -- checking -------------------------------------------------------------------

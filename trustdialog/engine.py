@@ -14,8 +14,8 @@ from typing import Any, Iterable, Mapping
 
 # Answers and their rendering live in trustdialog.answers; these names stay
 # importable from here, where the UI, the store and the export look for them.
-from trustdialog.answers import MISSING, Answer, AnswerError, check_values, example_value, fill, render_answer, \
-    render_value
+from trustdialog.answers import MISSING, Answer, AnswerError, check_values, example_value, fill_template, \
+    render_answer, render_value
 from trustdialog.exercise.model import BOTH, END, Exercise, Field, Step, split_template
 
 __all__ = [
@@ -228,7 +228,7 @@ class SessionState:
 
     def fill(self, text: str) -> str:
         """`text` with role names and earlier public answers filled in."""
-        return fill(text, self._resolve)
+        return fill_template(text, self._resolve)
 
     def _resolve(self, name: str, role: str | None) -> str:
         if role is None and name in self.exercise.roles:

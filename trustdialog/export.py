@@ -107,13 +107,14 @@ def _answers_only(lines: list[str], state: SessionState, turns: list[tuple[Answe
 def _with_events(lines: list[str], final: SessionState, events: list[Event]) -> None:
     ex = final.exercise
     state = engine.start(ex, final.names)
-    answers = iter(final.answers)  # one per answered event, in order, as they end up
+    # The engine records one answer per answered or chose event, in order.
+    answers = iter(final.answers)
     rnd = step = None
     for event in events:
         before = state
         state = engine.apply(state, event)
+        answer = next(answers) if event.kind in (engine.ANSWERED, engine.CHOSE) else None
         if event.kind == engine.ANSWERED:
-            answer = next(answers)
             if not answer.public:
                 continue
         elif event.kind not in (engine.CHOSE, engine.CONFIRMED, engine.SKIPPED):

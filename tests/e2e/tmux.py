@@ -97,11 +97,17 @@ class TmuxSession:
 
     # -- output --------------------------------------------------------------
 
-    def screen(self, history: bool = False) -> str:
-        """The visible screen as plain text (with `history`, the scrollback too)."""
+    def screen(self, history: bool = False, styles: bool = False) -> str:
+        """The visible screen as plain text (with `history`, the scrollback too).
+
+        With `styles`, colours and attributes stay in as escape sequences (the
+        focused button is only told apart by its reverse video).
+        """
         args = ["capture-pane", "-p", "-t", self.target]
         if history:
             args += ["-S", "-", "-E", "-"]
+        if styles:
+            args.append("-e")
         return self._run(*args).stdout
 
     def pane_dead(self) -> bool:

@@ -485,3 +485,20 @@ def test_quoted_answers_are_never_read_as_templates():
     ex = exercise(prompt("said"), say("quote", text="You said: {said}"))
     state = answer(begin(ex), "a", said="{speaker} {{x}} {said} [b]y[/b]")
     assert state.prompt == "You said: {speaker} {{x}} {said} [b]y[/b]"
+
+
+@pytest.mark.parametrize("ex", [when_i_felt(), branching()], ids=lambda ex: ex.id)
+def test_each_answered_or_chose_event_adds_exactly_one_answer_in_order(ex):
+    """The contract a transcript that walks the events relies on (export pairs events with answers)."""
+    state = engine.start(ex, NAMES)
+    kinds = []
+    while not state.finished:
+        event = engine.valid_actions(state)[-1]  # the last branch: loops back where it can
+        before = len(state.answers)
+        state = engine.apply(state, event)
+        added = len(state.answers) - before
+        assert added == (1 if event.kind in ("answered", "chose") else 0)
+        if added:
+            assert (state.answers[-1].step, state.answers[-1].partner) == (event.step, event.partner)
+            kinds.append(event.kind)
+    assert {"answered", "chose"} <= set(kinds)

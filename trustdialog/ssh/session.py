@@ -218,12 +218,15 @@ class AppSession(asyncssh.SSHServerSession):
                        "Your session is saved: connect again to go on.")
             return
         if not self._warned and idle >= config.idle_timeout - config.idle_warning:
+            if time.monotonic() - self.last_output < 0.05:
+                # The app is mid-frame (a clock, say): wait for a gap, never cut a sequence.
+                self._idle_handle = asyncio.get_running_loop().call_later(0.1, self._idle_check)
+                return
             self._warned = True
             left = max(round(config.idle_timeout - idle), 1)
             shown = f"{round(left / 60)} minutes" if left >= 120 else f"{left} seconds"
             text = f"No key pressed for a while: closing in {shown}. Press a key to stay."
             cols, rows = self.size[0], self.size[1]
-            # Written between two frames: the app is idle, so no escape sequence is cut in half.
             self._child_output(idle_warning_bytes(text, cols, rows))
         self._schedule_idle_check()
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import signal
 
 import asyncssh
 import pytest
 
-from tests.ssh.conftest import PROBE_APP, client_options, pid_alive, wait_for
+from ssh_helpers import PROBE_APP, client_options, pid_alive, wait_for
 
 
 async def read_until(stream, needle: bytes, timeout: float = 10.0) -> bytes:
@@ -164,3 +166,24 @@ def test_a_big_paste_arrives_whole_and_in_order(probe_server, keys):
             await process.wait()
             return decoded(got)
     assert run(scenario()) == pasted
+
+
+def test_an_app_that_crashes_ends_only_its_own_connection(probe_server, keys):
+    async def scenario():
+        options = client_options(keys["alice"])
+        async with asyncssh.connect(port=probe_server.port, **options) as one, \
+                asyncssh.connect(port=probe_server.port, **options) as two:
+            doomed = await one.create_process(term_type="xterm", encoding=None)
+            other = await two.create_process(term_type="xterm", encoding=None)
+            pid = probe_info(await read_until(doomed.stdout, b"\r\n"))["pid"]
+            await read_until(other.stdout, b"\r\n")
+            os.kill(pid, signal.SIGKILL)
+            crashed = await doomed.wait()
+            other.stdin.write(b"z")
+            still = await read_until(other.stdout, b"GOT 7a")
+            other.stdin.write(b"q")
+            return crashed, still, (await other.wait()).exit_status
+    crashed, still, status = run(scenario())
+    assert crashed.exit_signal[0] == "KILL"
+    assert b"\x1b[?1049l" in crashed.stdout  # the terminal is put back for the client
+    assert b"GOT 7a" in still and status == 3

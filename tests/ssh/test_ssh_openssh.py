@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from tests.ssh.conftest import BARE_APP, pid_alive, ssh_command, wait_for
+from ssh_helpers import BARE_APP, pid_alive, ssh_command, wait_for
 
 
 @pytest.fixture(scope="module")

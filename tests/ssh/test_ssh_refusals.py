@@ -8,7 +8,7 @@ import asyncssh
 import pytest
 from asyncssh.packet import Boolean, String, UInt32
 
-from tests.ssh.conftest import PROBE_APP, client_options, wait_for
+from ssh_helpers import PROBE_APP, client_options, wait_for
 from trustdialog.ssh.session import NO_PTY_MESSAGE
 
 
