@@ -108,8 +108,8 @@ class Tmux:
 
     def start(self, command: str, width: int = 100, height: int = 30) -> None:
         # `remain-on-exit` keeps the pane, what was printed last and ssh's exit status.
-        self.run("new-session", "-d", "-s", "t", "-x", str(width), "-y", str(height), f"exec {command}")
-        self.run("set-option", "-t", "t", "remain-on-exit", "on")
+        self.run("new-session", "-d", "-s", "t", "-x", str(width), "-y", str(height), f"exec {command}",
+                 ";", "set-option", "-t", "t", "remain-on-exit", "on")
 
     def screen(self) -> str:
         return self.run("capture-pane", "-p", "-t", "t")
@@ -129,8 +129,7 @@ class Tmux:
 
     def exit_status(self) -> str:
         """ssh's exit status, once it has ended."""
-        found = wait_for(lambda: re.search(r"Pane is dead \(status (\d+)", self.screen()), 5)
-        return found.group(1) if found else ""
+        return wait_for(lambda: self.run("display", "-p", "-t", "t", "#{pane_dead_status}").strip(), 5)
 
     def kill(self) -> None:
         subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True)

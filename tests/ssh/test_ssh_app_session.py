@@ -110,7 +110,8 @@ def test_a_closed_connection_hangs_up_its_app(probe_server, keys):
         return info["pid"]
     pid = run(scenario())
     assert wait_for(lambda: not pid_alive(pid), 8)
-    assert "end=client-dropped" in probe_server.log or "end=client-closed" in probe_server.log
+    ended = wait_for(lambda: "end=client-dropped" in probe_server.log or "end=client-closed" in probe_server.log, 5)
+    assert ended, probe_server.log
 
 
 def test_one_session_ending_leaves_the_others_running(probe_server, keys):

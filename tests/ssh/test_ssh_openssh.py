@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
+import sys
 
 import pytest
 
-from ssh_helpers import BARE_APP, pid_alive, ssh_command, wait_for
+from ssh_helpers import BARE_APP, children_of, pid_alive, ssh_command, wait_for
 
 
 @pytest.fixture(scope="module")
@@ -92,3 +94,24 @@ def test_sigterm_stops_the_server_and_ends_every_app(start_server, keys, tmux):
     assert wait_for(tmux.pane_dead, 10)
     assert "the server is stopping; your session is saved" in tmux.screen()
     assert "end=server-stop" in doomed.log
+
+
+def test_the_real_command_serves_the_trustdialog_app(tmp_path, access_file, keys, tmux):
+    # `trustdialog serve` as a facilitator runs it, with its default app: python -m trustdialog.
+    proc = subprocess.Popen([sys.executable, "-m", "trustdialog", "--data-dir", str(tmp_path), "serve",
+                             "--port", "0", "--access", str(access_file)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        out = "".join(proc.stdout.readline() for _ in range(3))
+        port = int(re.search(r"listening on [\d.]+:(\d+)", out).group(1))
+        tmux.start(ssh_command(port, keys["bob"]), width=100, height=30)
+        screen = tmux.wait_screen("trustdialog", timeout=20)
+        assert "trustdialog" in screen and "Traceback" not in screen
+        [child] = [pid for pid in children_of(proc.pid) if pid_alive(pid)]
+        cmdline = open(f"/proc/{child}/cmdline").read().split("\0")
+        assert cmdline[1:5] == ["-m", "trustdialog", "--data-dir", str(tmp_path.resolve())]
+        os.kill(tmux.ssh_pid(), signal.SIGKILL)
+        assert wait_for(lambda: not pid_alive(child), 8)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(15) == 0

@@ -125,13 +125,16 @@ async def play_to_end(pilot, confirm=None, choose=None, limit: int = 80) -> list
             option = choose[step.id].pop(0) if choose.get(step.id) else 0
             await press_button(pilot, f"option-{partner}-{option}")
         else:
-            for widget in form(app, partner).answer_widgets():
-                widget.focus()
-                await pilot.pause()
+            widgets = form(app, partner).answer_widgets()
+            for widget in widgets:
                 if isinstance(widget, RatingScale):
+                    widget.focus()
+                    await pilot.pause()
                     await pilot.press(str(widget.high))
-                else:
-                    await paste(pilot, f"{step.id} words")
+                else:  # a paste lands in its blank without moving the focus there first
+                    widget.post_message(events.Paste(f"{step.id} words"))
+            widgets[-1].focus()
+            await pilot.pause()
             await pilot.press("ctrl+s")
             await pilot.pause()
         assert app.session.state is not state, f"step {step.id!r} did not move on"
@@ -183,3 +186,12 @@ def _words(value, step_id):
     if isinstance(value, list):
         return [{k: f"{k} words" for k in v} if isinstance(v, dict) else f"{v} words" for v in value]
     return value
+
+
+async def begin(pilot, exercise_id: str, names=("Alex", "Sam")) -> None:
+    """Straight to the first step (both ready), skipping the welcome, picker and ready check."""
+    await pilot.pause()
+    exercise = pilot.app.library.exercises[exercise_id]
+    advance(pilot.app, exercise_id, exercise.steps[0].id, names=names)
+    await pilot.pause()
+    assert type(pilot.app.screen).__name__ == "ExerciseScreen"

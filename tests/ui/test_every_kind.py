@@ -3,7 +3,7 @@ hidden answers, list, private with share."""
 
 from __future__ import annotations
 
-from driver import answer, form, paste, press_button, screen_text, start, type_keys
+from driver import answer, begin, form, paste, press_button, screen_text, start, type_keys
 from textual.widgets import Checkbox
 
 from trustdialog.ui.widgets.answer_input import AnswerInput
@@ -77,7 +77,7 @@ async def test_every_kind_of_step(make, store):
 async def test_list_items_and_calm_errors(make):
     app = make()
     async with app.run_test(size=(80, 24)) as pilot:
-        await start(pilot, "every-kind")
+        await begin(pilot, "every-kind")
         app.session.submit("continued", "a")
         app.session.submit("answered", "a", values={"event": "x", "feeling": "sad"})
         app.session.submit("answered", "b", values={"mirror": "y"})
@@ -106,7 +106,7 @@ async def test_list_items_and_calm_errors(make):
 async def test_arrow_keys_walk_the_choices(make):
     app = make()
     async with app.run_test(size=(80, 24)) as pilot:
-        await start(pilot, "every-kind")
+        await begin(pilot, "every-kind")
         app.session.submit("continued", "a")
         app.session.submit("answered", "a", values={"event": "x", "feeling": "sad"})
         app.session.submit("answered", "b", values={"mirror": "y"})

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from driver import answer, form, paste, start
+from driver import answer, begin, form, paste, start
 
 
 async def test_blaming_words_get_a_quiet_hint_never_a_block(make):
     app = make()
     async with app.run_test(size=(100, 30)) as pilot:
-        await start(pilot, "every-kind")
+        await begin(pilot, "every-kind")
         app.session.submit("continued", "a")
         await app.screen.render_state()
         await pilot.pause()
@@ -28,7 +28,7 @@ async def test_blaming_words_get_a_quiet_hint_never_a_block(make):
 async def test_the_timer_signals_but_never_cuts_anyone_off(make, clock):
     app = make()
     async with app.run_test(size=(80, 24)) as pilot:
-        await start(pilot, "every-kind")
+        await begin(pilot, "every-kind")
         app.session.submit("continued", "a")
         await app.screen.render_state()
         await pilot.pause()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from driver import answer, form, paste, press_button, screen_text, start
+from driver import answer, begin, form, paste, press_button, screen_text, start
 from textual.widgets import OptionList
 
 from trustdialog.session import Session
@@ -83,7 +83,7 @@ async def test_not_now_comes_back_later_calmly(make, store):
 async def test_time_out_pauses_and_resumes_through_the_session(make, store, clock):
     app = make()
     async with app.run_test(size=(80, 24)) as pilot:
-        await start(pilot, "two-rounds")
+        await begin(pilot, "two-rounds")
         await paste(pilot, "half a thou")
         await pilot.press("ctrl+t")
         await pilot.pause()
@@ -106,7 +106,7 @@ async def test_time_out_pauses_and_resumes_through_the_session(make, store, cloc
 async def test_f1_shows_the_rules_of_the_role_with_the_floor(make):
     app = make()
     async with app.run_test(size=(80, 24)) as pilot:
-        await start(pilot, "every-kind")
+        await begin(pilot, "every-kind")
         await pilot.press("f1")
         await pilot.pause()
         assert type(app.screen).__name__ == "HelpScreen"
@@ -119,7 +119,7 @@ async def test_f1_shows_the_rules_of_the_role_with_the_floor(make):
 async def test_panes_sit_side_by_side_from_100_columns_and_stack_below(make):
     app = make()
     async with app.run_test(size=(120, 36)) as pilot:
-        await start(pilot, "two-rounds")
+        await begin(pilot, "two-rounds")
         a = app.screen.query_one("#pane-a").region
         b = app.screen.query_one("#pane-b").region
         assert a.y == b.y and a.x < b.x
@@ -140,7 +140,7 @@ async def test_whose_turn_reads_without_colour(make, monkeypatch):
     monkeypatch.setenv("NO_COLOR", "1")
     app = make()
     async with app.run_test(size=(80, 24)) as pilot:
-        await start(pilot, "two-rounds")
+        await begin(pilot, "two-rounds")
         text = screen_text(app)
         # the floor: a heavy border and a "YOUR TURN" badge; the other: a round one, "listening"
         assert "┏━ A · Alex" in text and "▶ YOUR TURN · speaker" in text
@@ -153,7 +153,7 @@ async def test_whose_turn_reads_without_colour(make, monkeypatch):
 async def test_ctrl_q_asks_first_during_an_exercise(make):
     app = make()
     async with app.run_test(size=(80, 24)) as pilot:
-        await start(pilot, "two-rounds")
+        await begin(pilot, "two-rounds")
         await pilot.press("ctrl+q")
         await pilot.pause()
         assert type(app.screen).__name__ == "ConfirmQuitScreen"
@@ -182,3 +182,26 @@ async def test_theme_follows_textual_theme_and_ignores_a_bad_one(make, monkeypat
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert app.theme == "textual-dark"
+
+
+async def test_summary_exports_markdown_to_a_private_file(make, tmp_path):
+    import stat
+
+    from driver import advance
+
+    from trustdialog.store import open_store
+
+    store = open_store(tmp_path, False)
+    app = make(store=store, data_dir=tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        advance(app, "two-rounds", None)
+        await pilot.pause()
+        assert type(app.screen).__name__ == "SummaryScreen"
+        await pilot.press("e")
+        await pilot.pause()
+        path = tmp_path / "exports" / f"{app.session.id}.md"
+        assert path.exists() and "say-it words" in path.read_text()
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        assert "Saved to" in screen_text(app)
+    store.close()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from driver import play_to_end, screen_text, start
+from driver import begin, play_to_end, screen_text, start
 
 
 @pytest.fixture
@@ -29,6 +29,6 @@ async def test_when_i_felt_with_a_not_quite_loop(make_shipped, store):
 async def test_a_branching_starter_takes_the_other_branch(make_shipped, store):
     app = make_shipped()
     async with app.run_test(size=(100, 30)) as pilot:
-        await start(pilot, "good-intentions")
+        await begin(pilot, "good-intentions")
         visited = await play_to_end(pilot, choose={"landing": [1, 1]})
         assert "still" in visited

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from driver import answer, paste, screen_text, start
+from driver import answer, begin, paste, screen_text, start
 
 from trustdialog.ui.widgets.answer_input import AnswerInput
 from trustdialog.ui.widgets.safe_text import clean, pictures, safe
@@ -44,7 +44,7 @@ async def test_markup_escapes_and_control_characters_appear_literally(make, stor
 async def test_editor_shows_control_characters_as_symbols(make):
     app = make()
     async with app.run_test(size=(80, 24)) as pilot:
-        await start(pilot, "two-rounds")
+        await begin(pilot, "two-rounds")
         await paste(pilot, "a\x1b[31mb\x07")
         box = app.focused
         assert isinstance(box, AnswerInput)
@@ -58,7 +58,7 @@ async def test_a_20_kb_paste_does_not_hang(make):
     big = ("We keep missing each other in the evenings. " * 500)[:20_000]
     app = make()
     async with app.run_test(size=(80, 24)) as pilot:
-        await start(pilot, "two-rounds")
+        await begin(pilot, "two-rounds")
         await paste(pilot, big + "\nsecond line")
         box = app.focused
         assert box.value == big + " second line"
@@ -77,7 +77,7 @@ async def test_a_20_kb_paste_does_not_hang(make):
 async def test_wide_characters_and_emoji_line_up(make):
     app = make(names={"a": "美咲", "b": "Zoë 🙂"})
     async with app.run_test(size=(100, 30)) as pilot:
-        await start(pilot, "two-rounds", names=("美咲", "Zoë 🙂"))
+        await begin(pilot, "two-rounds", names=("美咲", "Zoë 🙂"))
         await answer(pilot, "a", "ありがとう 🙏 for the tea")
         lines = screen_text(app).splitlines()
         # every row is exactly as wide as the terminal: nothing pushed out of line

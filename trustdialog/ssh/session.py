@@ -78,6 +78,7 @@ class AppSession(asyncssh.SSHServerSession):
         self._idle_handle: asyncio.TimerHandle | None = None
         self._closing = False
         self._logged = False
+        self._tasks: set[asyncio.Task] = set()
         self._done = asyncio.get_running_loop().create_future()
 
     # -- what the client asks for -------------------------------------------------------
@@ -239,7 +240,7 @@ class AppSession(asyncssh.SSHServerSession):
         self._closing = True
         if self._idle_handle:
             self._idle_handle.cancel()
-        asyncio.get_running_loop().create_task(self._close(message))
+        self._spawn(self._close(message))
 
     async def _close(self, message: str) -> None:
         if self.child and self.child.running:
@@ -257,7 +258,7 @@ class AppSession(asyncssh.SSHServerSession):
             self._idle_handle.cancel()
         if not self.end_reason:
             self.end_reason = "app-exit"
-        if not self._closing or not self.chan:
+        if not self._closing:
             self._send_exit(code)
         self._finish(code)
 
@@ -266,7 +267,10 @@ class AppSession(asyncssh.SSHServerSession):
             if code < 0:
                 # Killed: the app could not put the terminal back; do it for the client.
                 self.chan.write(_RESTORE_TERMINAL)
-                name = signal.Signals(-code).name.removeprefix("SIG") if -code in signal.valid_signals() else "KILL"
+                try:
+                    name = signal.Signals(-code).name.removeprefix("SIG")
+                except ValueError:
+                    name = "KILL"
                 self.chan.exit_with_signal(name)
             else:
                 self.chan.exit(code)
@@ -281,9 +285,15 @@ class AppSession(asyncssh.SSHServerSession):
             self._closing = True
             if self._idle_handle:
                 self._idle_handle.cancel()
-            asyncio.get_running_loop().create_task(self.child.hang_up(self.server.config.hangup_grace))
+            self._spawn(self.child.hang_up(self.server.config.hangup_grace))
         elif self.child is None and not self._done.done():
             self._finish(None)
+
+    def _spawn(self, coro) -> None:
+        # The loop keeps only weak references to tasks: hold this one until it is done.
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     def _finish(self, code: int | None) -> None:
         self.server.sessions.discard(self)

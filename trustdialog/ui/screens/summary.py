@@ -58,16 +58,16 @@ class SummaryScreen(Screen):
             yield Static("", id="export-note", classes="note")
             with Horizontal(classes="buttons"):
                 yield Button("Export (e)", id="export")
-                yield Button("Another exercise (p)", id="picker", variant="primary")
+                yield Button("Another exercise (p)", id="another", variant="primary")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#picker", Button).focus(scroll_visible=False)
+        self.query_one("#another", Button).focus(scroll_visible=False)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "export":
             self.action_export()
-        elif event.button.id == "picker":
+        elif event.button.id == "another":
             self.action_picker()
 
     def action_picker(self) -> None:

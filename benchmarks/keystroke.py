@@ -1,0 +1,143 @@
+"""Keystroke echo: time from a key written to the pty until it shows in the input, against the bare app.
+
+trustdialog is driven (through its pty, as a person would) to the answer input
+of the first blank of "When it happened, I felt" (`--where answer`, the
+default) or to the second name field on the welcome screen (`--where name`);
+the bare app types into its first Input. Each key is a letter written to the
+pty; its echo is the input's text, up to that letter, appearing in what the
+program writes back. Programs alternate run by run; medians, p99 and the ratio
+of medians are printed. Goal: ratio <= 1.1, trustdialog p99 under 33 ms.
+
+    .venv/bin/python benchmarks/keystroke.py [--runs 5] [--keys 60] [--where answer|name]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import string
+import sys
+import time
+import tomllib
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from startup import BARE, TRUSTDIALOG, Child, launch, plain  # noqa: E402
+
+CLEAR_EVERY = 20  # keys; then ctrl+u empties the input (not timed) so it never grows long
+EXERCISE = "when-i-felt"
+
+
+def exercise_summary_start() -> str:
+    """The first words of the starter's summary: the picker's preview shows them once it is highlighted."""
+    from trustdialog.locations import library_dir
+
+    with open(library_dir() / f"{EXERCISE}.toml", "rb") as handle:
+        summary = tomllib.load(handle)["exercise"]["summary"]
+    return " ".join(summary.split()[:3])
+
+
+def to_answer_input(child: Child) -> None:
+    """Welcome -> picker -> the starter -> both ready -> continue -> the first answer blank."""
+    steps = [
+        (b"\r", "Choose an exercise ("),          # the focused "Choose an exercise" button
+        (b"\x1b[F", exercise_summary_start()),    # End: the last exercise (ids sorted)
+        (b"\r", "Is now a good time"),
+        (b"\r", "ready"),                          # partner A: yes
+        (b"\r", "YOUR TURN"),                      # partner B: yes; the first step
+        (b"\r", "what happened"),                  # Continue; the "what happened" blank
+    ]
+    for key, marker in steps:
+        child.quiet()
+        start = len(child.output)
+        child.write(key)
+        child.read_until(marker, start=start)
+    child.quiet(0.3)
+
+
+def to_name_input(child: Child) -> None:
+    child.quiet()
+    start = len(child.output)
+    child.write(b"\x1b[Z")  # shift+tab: from "Choose an exercise" to the second name field
+    child.read_until("Partner B", start=start)  # redrawn as it takes the focus
+    child.quiet(0.3)
+
+
+def time_keys(program: tuple[str, list[str], str], keys: int, where: str,
+              cols: int, rows: int) -> list[float]:
+    """Start `program`, reach its input, and time `keys` letters from write to echo."""
+    name, argv, marker = program
+    child = launch(argv, cols, rows)
+    try:
+        child.read_until(marker)
+        if name == "trustdialog":
+            (to_answer_input if where == "answer" else to_name_input)(child)
+        else:
+            child.quiet(0.3)
+        samples: list[float] = []
+        typed = ""
+        letters = string.ascii_lowercase
+        for i in range(keys):
+            if i % CLEAR_EVERY == 0:
+                typed = clear(child)
+            letter = letters[i % len(letters)]
+            typed += letter
+            start = len(child.output)
+            sent = time.perf_counter()
+            child.write(letter.encode())
+            # The echo: the input's text up to this letter, drawn after the write.
+            shown = child.read_until(typed[-6:], start=start)
+            samples.append(shown - sent)
+            child.quiet(0.02)  # let the frame finish before the next key, as a typist would
+        return samples
+    finally:
+        child.stop()
+
+
+def clear(child: Child) -> str:
+    """Empty the input (ctrl+u) and type an untimed "xq", so each echo looked for is 3+ letters
+    long and cannot be mistaken for other text on screen (the step timer ticks nearby)."""
+    child.write(b"\x15")
+    # ctrl+u acts once the key has bubbled up to its binding, while letters land
+    # at once: wait for its redraw (none if the input was already empty).
+    child.pump(1.0)
+    child.quiet()
+    start = len(child.output)
+    child.write(b"xq")
+    child.read_until("xq", start=start)
+    child.quiet()
+    return "xq"
+
+
+def p99(samples: list[float]) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(round(0.99 * (len(ordered) - 1))))]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5, help="runs of each program (default 5)")
+    parser.add_argument("--keys", type=int, default=60, help="keys per run (default 60)")
+    parser.add_argument("--where", choices=("answer", "name"), default="answer",
+                        help="trustdialog's input: the first answer blank, or a name field")
+    parser.add_argument("--cols", type=int, default=100)
+    parser.add_argument("--rows", type=int, default=30)
+    args = parser.parse_args()
+    times: dict[str, list[float]] = {BARE[0]: [], TRUSTDIALOG[0]: []}
+    for _ in range(args.runs):
+        for program in (BARE, TRUSTDIALOG):
+            times[program[0]].extend(time_keys(program, args.keys, args.where, args.cols, args.rows))
+    for name, samples in times.items():
+        ms = [s * 1000 for s in samples]
+        print(f"{name:<12} median {statistics.median(ms):6.1f} ms   p99 {p99(ms):6.1f} ms   "
+              f"max {max(ms):6.1f} ms   (n={len(ms)})")
+    ratio = statistics.median(times["trustdialog"]) / statistics.median(times["bare"])
+    print(f"ratio trustdialog/bare (medians): {ratio:.2f} (goal <= 1.1); "
+          f"trustdialog p99 {p99(times['trustdialog']) * 1000:.1f} ms (goal < 33 ms); "
+          f"input: {args.where}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
