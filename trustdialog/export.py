@@ -15,18 +15,7 @@ from trustdialog.engine import Answer, Event, SessionState
 from trustdialog.exercise.model import SLOT_RE, Exercise, Step
 from trustdialog.progress import item_text
 from trustdialog.store import SessionInfo
-
-# Terminal escape sequences and control characters are dropped so a `cat` of
-# the file cannot drive the terminal; newlines and tabs stay.
-_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-Z\\-_]"
-                   r"|\x9b[0-?]*[ -/]*[@-~]")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def clean(text: str) -> str:
-    """`text` without escape sequences or control characters (newlines and tabs kept)."""
-    return _CONTROL.sub("", _ANSI.sub("", text))
-
+from trustdialog.text import clean
 
 def to_markdown(info: SessionInfo, state: SessionState, events: Iterable[Event] | None = None) -> str:
     """The transcript of a session whose exercise is known.

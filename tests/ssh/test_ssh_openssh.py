@@ -35,7 +35,7 @@ def test_the_app_renders_takes_keys_follows_a_resize_and_quits(server, keys, tmu
     [child] = server.children()
     tmux.keys("C-q")  # the app's own quit key
     assert wait_for(tmux.pane_dead, 10)
-    assert tmux.exit_status() == "0", tmux.screen()
+    assert tmux.exit_status() == "0", (tmux.run("display", "-p", "-t", "t", "#{pane_dead} #{pane_dead_status} #{pane_dead_signal} #{pane_pid}"), server.log)
     assert wait_for(lambda: not pid_alive(child), 5)
     wait_for(lambda: "exit=0 end=app-exit" in server.log, 5)
     assert "user=alice role=facilitator" in server.log and "exit=0 end=app-exit" in server.log

@@ -67,7 +67,7 @@ def list_sessions(args: argparse.Namespace) -> int:
         print(f"Moved the data file aside to {moved}; a new one starts next time."
               if moved else "There is no data file to move aside.")
         return 0
-    from trustdialog.export import clean
+    from trustdialog.text import clean
 
     store = _open(args)
     try:

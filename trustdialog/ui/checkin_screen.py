@@ -14,7 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, ListItem, ListView, Static
 
 from trustdialog import progress
-from trustdialog.export import clean
+from trustdialog.text import clean
 from trustdialog.store import KEPT, NOT_KEPT, PARTLY, StoreError
 
 INTRO = ("Here are the promises you made earlier. Together, mark how each one went. "

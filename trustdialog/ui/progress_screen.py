@@ -14,7 +14,7 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Footer, Static
 
 from trustdialog import progress
-from trustdialog.export import clean
+from trustdialog.text import clean
 
 INTRO = ("How the promises from \"Small promises\" went, session by session. A promise partly "
          "kept counts half. Following through about 80% of the time is enough to feel secure; "
