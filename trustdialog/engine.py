@@ -255,6 +255,26 @@ class SessionState:
         return tuple(a for a in self.answers if a.public)
 
 
+
+_STATE_FIELDS = frozenset(f.name for f in dataclasses.fields(SessionState))
+
+
+def _evolve(state: SessionState, **changes: Any) -> SessionState:
+    """`dataclasses.replace` for the state, without re-running `__init__`.
+
+    Replay applies every event of a session; `replace` was most of its time.
+    SessionState has no `__post_init__` and caches nothing, so copying its
+    fields and overriding some gives the same object `replace` would.
+    """
+    unknown = changes.keys() - _STATE_FIELDS
+    if unknown:
+        raise TypeError(f"SessionState has no field {sorted(unknown)[0]!r}")
+    new = object.__new__(SessionState)
+    new.__dict__.update(state.__dict__)  # frozen: __dict__ bypasses the guard
+    new.__dict__.update(changes)
+    return new
+
+
 def start(exercise: Exercise, names: Mapping[str, str]) -> SessionState:
     """A new session, waiting for both partners to say they are ready."""
     if set(names) != set(PARTNERS):
@@ -285,7 +305,7 @@ def apply(state: SessionState, event: Event) -> SessionState:
     if event.at is not None and (isinstance(event.at, bool) or not isinstance(event.at, (int, float))):
         raise FlowError("an event's time must be in seconds")
     new = _HANDLERS[event.kind](state, event)
-    return dataclasses.replace(new, events=state.events + 1)
+    return _evolve(new, events=state.events + 1)
 
 
 # -- handlers -----------------------------------------------------------------
@@ -300,9 +320,9 @@ def _on_ready(state: SessionState, event: Event) -> SessionState:
         raise FlowError(f"{state.names[event.partner]} is already ready")
     ready = state.ready | {event.partner}
     if ready != set(PARTNERS):
-        return dataclasses.replace(state, ready=ready)
+        return _evolve(state, ready=ready)
     first = state.exercise.steps[0].id
-    return dataclasses.replace(
+    return _evolve(
         state, ready=ready, phase="step", step_id=first, step_started_at=event.at
     )
 
@@ -365,11 +385,11 @@ def _on_answered(state: SessionState, event: Event) -> SessionState:
     if step.by == BOTH:
         answered = state.answered | {event.partner}
         if answered != set(PARTNERS):
-            return dataclasses.replace(state, answers=answers, answered=answered)
+            return _evolve(state, answers=answers, answered=answered)
         # Both have answered this visit: each answered once, nothing else adds
         # answers meanwhile, so this visit's answers are exactly the last two.
         answers = answers[:-2] + tuple(dataclasses.replace(a, sealed=False) for a in answers[-2:])
-    return _goto(dataclasses.replace(state, answers=answers), step, step.next, event.at)
+    return _goto(_evolve(state, answers=answers), step, step.next, event.at)
 
 
 def _on_chose(state: SessionState, event: Event) -> SessionState:
@@ -389,7 +409,7 @@ def _on_chose(state: SessionState, event: Event) -> SessionState:
         text=chosen.label,
         at=event.at,
     )
-    state = dataclasses.replace(state, answers=state.answers + (answer,))
+    state = _evolve(state, answers=state.answers + (answer,))
     return _goto(state, step, chosen.next or step.next, event.at)
 
 
@@ -403,7 +423,7 @@ def _on_confirmed(state: SessionState, event: Event) -> SessionState:
         return _goto(state, step, step.next, event.at)
     loops = dict(state.loops)
     loops[step.id] = loops.get(step.id, 0) + 1
-    return _goto(dataclasses.replace(state, loops=MappingProxyType(loops)), step, step.on_no, event.at)
+    return _goto(_evolve(state, loops=MappingProxyType(loops)), step, step.on_no, event.at)
 
 
 def _on_skipped(state: SessionState, event: Event) -> SessionState:
@@ -420,7 +440,7 @@ def _on_paused(state: SessionState, event: Event) -> SessionState:
     note = event.data.get("note", "")
     if not isinstance(note, str):
         raise FlowError("a pause note is text")
-    return dataclasses.replace(
+    return _evolve(
         state, phase="paused", paused_from=state.phase, resume_at=resume_at, pause_note=note
     )
 
@@ -429,7 +449,7 @@ def _on_resumed(state: SessionState, event: Event) -> SessionState:
     if state.phase != "paused":
         raise FlowError("the exercise is not paused")
     # The step's timer starts again from the resume.
-    return dataclasses.replace(
+    return _evolve(
         state,
         phase=state.paused_from or "ready",
         paused_from=None,
@@ -440,7 +460,7 @@ def _on_resumed(state: SessionState, event: Event) -> SessionState:
 
 
 def _on_ended(state: SessionState, event: Event) -> SessionState:
-    return dataclasses.replace(state, phase="finished", ended_early=True, paused_from=None)
+    return _evolve(state, phase="finished", ended_early=True, paused_from=None)
 
 
 _HANDLERS = {
@@ -459,17 +479,17 @@ _HANDLERS = {
 def _goto(state: SessionState, step: Step, target: str | None, at: float | None) -> SessionState:
     """Leave `step` for `target` (None falls through); END closes the round."""
     nxt = state.exercise.successor(step, target)
-    base = dataclasses.replace(state, answered=frozenset(), step_started_at=at)
+    base = _evolve(state, answered=frozenset(), step_started_at=at)
     if nxt != END:
-        return dataclasses.replace(base, step_id=nxt)
+        return _evolve(base, step_id=nxt)
     if state.round < state.exercise.rounds:
-        return dataclasses.replace(
+        return _evolve(
             base,
             round=state.round + 1,
             step_id=state.exercise.steps[0].id,
             loops=MappingProxyType({}),
         )
-    return dataclasses.replace(base, phase="finished", step_id=None)
+    return _evolve(base, phase="finished", step_id=None)
 
 
 # -- possible actions ---------------------------------------------------------

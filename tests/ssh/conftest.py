@@ -52,10 +52,10 @@ def start_server(tmp_path_factory, access_file):
 
 
 @pytest.fixture
-def tmux():
+def tmux(tmp_path):
     """A private tmux server (its own socket) for driving the real `ssh` client."""
     if not shutil.which("tmux") or not shutil.which("ssh"):
         pytest.fail("these tests need tmux and the OpenSSH client installed")
-    runner = Tmux(f"td-ssh-{uuid.uuid4().hex[:8]}")
+    runner = Tmux(f"td-ssh-{uuid.uuid4().hex[:8]}", tmp_path)
     yield runner
     runner.kill()

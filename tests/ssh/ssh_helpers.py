@@ -99,16 +99,20 @@ class RunningServer:
 class Tmux:
     """One tmux session on a private socket, running one command."""
 
-    def __init__(self, socket: str) -> None:
+    def __init__(self, socket: str, folder: Path) -> None:
         self.socket = socket
+        self.status_file = folder / f"{socket}.status"
 
     def run(self, *args: str) -> str:
         return subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True, text=True,
                               check=True).stdout
 
     def start(self, command: str, width: int = 100, height: int = 30) -> None:
-        # `remain-on-exit` keeps the pane, what was printed last and ssh's exit status.
-        self.run("new-session", "-d", "-s", "t", "-x", str(width), "-y", str(height), f"exec {command}",
+        # The shell notes the command's exit status in a file (tmux's own pane_dead_status
+        # is sometimes still empty when the pane is already dead); `remain-on-exit` keeps
+        # the last screen to read.
+        wrapped = f"{command}; echo $? > {self.status_file}"
+        self.run("new-session", "-d", "-s", "t", "-x", str(width), "-y", str(height), wrapped,
                  ";", "set-option", "-t", "t", "remain-on-exit", "on")
 
     def screen(self) -> str:
@@ -122,14 +126,17 @@ class Tmux:
         self.run("send-keys", "-t", "t", *keys)
 
     def ssh_pid(self) -> int:
-        return int(self.run("display", "-p", "-t", "t", "#{pane_pid}").strip())
+        shell = int(self.run("display", "-p", "-t", "t", "#{pane_pid}").strip())
+        [ssh] = wait_for(lambda: children_of(shell), 5)
+        return ssh
 
-    def pane_dead(self) -> bool:
-        return self.run("display", "-p", "-t", "t", "#{pane_dead}").strip() == "1"
+    def finished(self) -> bool:
+        return self.status_file.exists() and self.status_file.read_text().strip() != ""
 
     def exit_status(self) -> str:
-        """ssh's exit status, once it has ended."""
-        return wait_for(lambda: self.run("display", "-p", "-t", "t", "#{pane_dead_status}").strip(), 5)
+        """The command's exit status, once it has ended."""
+        wait_for(self.finished, 5)
+        return self.status_file.read_text().strip() if self.status_file.exists() else ""
 
     def kill(self) -> None:
         subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True)

@@ -34,8 +34,8 @@ def test_the_app_renders_takes_keys_follows_a_resize_and_quits(server, keys, tmu
     assert "hello there" in tmux.screen()
     [child] = server.children()
     tmux.keys("C-q")  # the app's own quit key
-    assert wait_for(tmux.pane_dead, 10)
-    assert tmux.exit_status() == "0", (tmux.run("display", "-p", "-t", "t", "#{pane_dead} #{pane_dead_status} #{pane_dead_signal} #{pane_pid}"), server.log)
+    assert wait_for(tmux.finished, 10)
+    assert tmux.exit_status() == "0"
     assert wait_for(lambda: not pid_alive(child), 5)
     wait_for(lambda: "exit=0 end=app-exit" in server.log, 5)
     assert "user=alice role=facilitator" in server.log and "exit=0 end=app-exit" in server.log
@@ -76,7 +76,7 @@ def test_an_idle_connection_is_warned_then_closed(start_server, keys, tmux):
     wait_for(lambda: "No key pressed" not in tmux.screen(), 5)
     assert "No key pressed" not in tmux.screen() and "palette" in tmux.screen()
     [child] = quick.children()
-    assert wait_for(tmux.pane_dead, 15)
+    assert wait_for(tmux.finished, 15)
     assert "closed after 4 seconds without a key press" in tmux.screen()
     assert "Your session is saved" in tmux.screen()
     assert wait_for(lambda: not pid_alive(child), 5)
@@ -91,7 +91,7 @@ def test_sigterm_stops_the_server_and_ends_every_app(start_server, keys, tmux):
     [child] = doomed.children()
     assert doomed.stop() == 0
     assert not pid_alive(child)
-    assert wait_for(tmux.pane_dead, 10)
+    assert wait_for(tmux.finished, 10)
     assert "the server is stopping; your session is saved" in tmux.screen()
     assert "end=server-stop" in doomed.log
 
