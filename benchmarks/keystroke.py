@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from startup import BARE, TRUSTDIALOG, Child, launch, plain  # noqa: E402
+from startup import BARE, TRUSTDIALOG, Child, launch  # noqa: E402
 
 CLEAR_EVERY = 20  # keys; then ctrl+u empties the input (not timed) so it never grows long
 EXERCISE = "when-i-felt"

@@ -8,7 +8,6 @@ the screen with a time limit; nothing here depends on how fast the machine is.
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -107,7 +106,8 @@ class Terminal:
             raise TmuxError(f"{title!r} is not in the picker:\n{self.tmux.screen()}")
         self.keys("Enter")
 
-    def ready(self, a: str, b: str) -> None:
+    def ready(self) -> None:
+        """Both partners answer "is now a good time?" with yes."""
         self.wait_for("Is now a good time for both of you?")
         self.keys("Enter")  # a: yes, now is good
         self.wait_for("✓ ready")
@@ -194,7 +194,7 @@ def test_a_new_user_goes_through_a_whole_exercise(terminal):
     assert "not therapy" in welcome and "Quick exit" in welcome
     t.names("Robin", "Sasha")
     t.pick(EXERCISE)
-    t.ready("Robin", "Sasha")
+    t.ready()
 
     # Round 1: Robin speaks, Sasha listens.
     t.turn("Robin", "Robin, ask Sasha")
@@ -267,7 +267,7 @@ def test_typed_text_shows_literally_and_quick_exit_leaves_none_of_it(terminal):
     t.launch()
     t.names("Robin", "Sasha")
     t.pick(EXERCISE)
-    t.ready("Robin", "Sasha")
+    t.ready()
     t.turn("Robin", "Robin, ask Sasha")
     t.choose("Continue")
     t.turn("Robin", "think of one moment that hurt")
