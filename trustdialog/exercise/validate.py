@@ -213,19 +213,26 @@ def _role_map(src: Source, table: dict, name: str, roles: tuple[str, str], item:
     return out
 
 
+
+def _keys_for_kind(common: dict, kinds: dict, kind: str | None, noun: str) -> tuple[dict, dict[str, str]]:
+    """The keys a table of `kind` may have, and for each other kind's key where it belongs."""
+    keys = dict(common)
+    elsewhere: dict[str, str] = {}
+    for other, extra in kinds.items():
+        if other == kind:
+            keys.update(extra)
+        else:
+            elsewhere.update({k: f"for {other} {noun}" for k in extra if k not in keys})
+    return keys, elsewhere
+
+
 def _step(src: Source, table: dict, at: tuple, roles: tuple[str, str]) -> Step:
     raw_kind = table.get("kind")
     kind = raw_kind if isinstance(raw_kind, str) and raw_kind in spec.STEP_KINDS else None
     if "kind" in table and kind is None and isinstance(raw_kind, str):
         src.report("TD015", f"unknown step kind {raw_kind!r}; use say, prompt, choose or confirm"
                    f"{did_you_mean(raw_kind, spec.STEP_KINDS)}", at + ("kind",), value=True)
-    keys = dict(spec.STEP_COMMON)
-    elsewhere: dict[str, str] = {}
-    for other, extra in spec.STEP_KINDS.items():
-        if other == kind:
-            keys.update(extra)
-        else:
-            elsewhere.update({k: f"for {other} steps" for k in extra if k not in keys})
+    keys, elsewhere = _keys_for_kind(spec.STEP_COMMON, spec.STEP_KINDS, kind, "steps")
     if kind:
         keys = {k: (spec.Key(v.type, v.doc, True, v.minimum, v.pattern, v.enum, v.item)
                     if k in spec.STEP_REQUIRED[kind] else v) for k, v in keys.items()}
@@ -293,13 +300,7 @@ def _field(src: Source, name: str, table: Any, at: tuple) -> Field | None:
     if kind is None and isinstance(raw_kind, str):
         src.report("TD016", f"unknown field kind {raw_kind!r}; use text, pick, rating or list"
                    f"{did_you_mean(raw_kind, spec.FIELD_KINDS)}", at + ("kind",), value=True)
-    keys = dict(spec.FIELD_COMMON)
-    elsewhere: dict[str, str] = {}
-    for other, extra in spec.FIELD_KINDS.items():
-        if other == kind:
-            keys.update(extra)
-        else:
-            elsewhere.update({k: f"for {other} fields" for k in extra if k not in keys})
+    keys, elsewhere = _keys_for_kind(spec.FIELD_COMMON, spec.FIELD_KINDS, kind, "fields")
     if kind == "pick" and "vocab" not in table:
         src.report("TD028", f"pick field '{name}' needs 'vocab': the vocabulary to offer words from", at)
         keys["vocab"] = replace(keys["vocab"], required=False)
