@@ -41,7 +41,7 @@ def exercise_summary_start() -> str:
 def to_answer_input(child: Child) -> None:
     """Welcome -> picker -> the starter -> both ready -> continue -> the first answer blank."""
     steps = [
-        (b"\r", "Choose an exercise ("),          # the focused "Choose an exercise" button
+        (b"\x0e", "Choose an exercise ("),        # ctrl+n: the welcome's "Choose an exercise" key
         (b"\x1b[F", exercise_summary_start()),    # End: the last exercise (ids sorted)
         (b"\r", "Is now a good time"),
         (b"\r", "ready"),                          # partner A: yes
@@ -59,7 +59,7 @@ def to_answer_input(child: Child) -> None:
 def to_name_input(child: Child) -> None:
     child.quiet()
     start = len(child.output)
-    child.write(b"\x1b[Z")  # shift+tab: from "Choose an exercise" to the second name field
+    child.write(b"\r")  # Enter: from the first name field (focused at start) to the second
     child.read_until("Partner B", start=start)  # redrawn as it takes the focus
     child.quiet(0.3)
 

@@ -74,10 +74,7 @@ class Terminal:
 
     def names(self, a: str, b: str) -> None:
         """Type both names on the welcome screen; Enter after the second opens the picker."""
-        self.keys("BTab")  # from "Choose an exercise" back to the second name
-        self.wait_for(lambda s: name_fields(s)[1][0])  # the app answers keys: it is ready
-        self.keys("BTab")
-        self.wait_for(lambda s: name_fields(s)[0][0])
+        self.wait_for(lambda s: name_fields(s)[0][0])  # the first name has the focus
         for name, which in ((a, 0), (b, 1)):
             for _ in range(3):
                 self.keys("C-e", "C-u")

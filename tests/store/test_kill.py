@@ -114,7 +114,7 @@ class Run:
     def drive(self, rng: random.Random, arm_in_exercise: float | None) -> None:
         """Names, picker, ready, answers, then a draft typed in pieces; stops once killed."""
         assert self.wait_for("Choose an exercise"), self.screen()
-        self.keys("Enter")
+        self.keys("C-n")  # the welcome's "Choose an exercise" key (the focus is on the first name)
         assert self.wait_for("Kill test"), self.screen()
         self.keys("Enter")
         assert self.wait_for("Yes, now is good"), self.screen()

@@ -3,6 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import os
+import re
+import select
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 
@@ -21,8 +28,46 @@ def test_resume_of_an_unknown_session_is_one_line_and_exit_1(tmp_path):
     assert "nosuchid" in str(error.value) and "\n" not in str(error.value)
 
 
-def test_a_damaged_store_is_one_line_and_exit_1(tmp_path):
+def test_a_damaged_store_on_resume_is_one_line_and_exit_1(tmp_path):
     (tmp_path / "sessions.db").write_bytes(b"this is not a database at all" * 100)
     with pytest.raises(CommandError) as error:
-        run_app(_args(tmp_path))
+        run_app(_args(tmp_path), resume_id="anyid")
     assert error.value.code == 1 and "\n" not in str(error.value)
+
+
+def test_a_damaged_store_on_start_is_one_line_and_exit_1(tmp_path):
+    """A plain start opens the store after the first frame: the app closes, then one line."""
+    (tmp_path / "sessions.db").write_bytes(b"this is not a database at all" * 100)
+    command = Path(sys.executable).with_name("trustdialog")
+    leader, follower = os.openpty()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TEXTUAL")}
+    env.update(TERM="xterm-256color", LANG="C.UTF-8", COLUMNS="80", LINES="24")
+    proc = subprocess.Popen([str(command), "--data-dir", str(tmp_path)], stdin=follower,
+                            stdout=follower, stderr=follower, env=env, close_fds=True)
+    os.close(follower)
+    output = bytearray()
+    deadline = time.monotonic() + 30
+    try:
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([leader], [], [], 0.5)
+            if ready:
+                try:
+                    chunk = os.read(leader, 65536)
+                except OSError:  # the program has exited and closed the terminal
+                    break
+                if not chunk:
+                    break
+                output += chunk
+            elif proc.poll() is not None:
+                break
+        code = proc.wait(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        os.close(leader)
+    text = output.decode(errors="replace")
+    assert code == 1, text
+    # What is left on the normal screen once the app has left the alternate one.
+    after = re.sub(r"\x1b\[[0-?]*[ -/]*[@-~]", "", text.rpartition("\x1b[?1049l")[2]).strip()
+    assert after.startswith("trustdialog: ") and "\n" not in after, after
+    assert "sessions.db" in after and "Traceback" not in text

@@ -12,30 +12,42 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def run_app(args: argparse.Namespace, resume_id: str | None = None) -> int:
-    """Open the two-pane app (Textual is imported only here)."""
-    from trustdialog.locations import data_dir
-    from trustdialog.store import StoreError, open_store
+    """Open the two-pane app (Textual is imported only here).
 
+    A plain start opens the store and loads the library after the first frame
+    (the app then exits with `app.failure` if the store cannot be read); a
+    resume opens both first, to fail with one line before the screen opens.
+    """
     no_save = bool(getattr(args, "no_save", False))
-    folder = data_dir(getattr(args, "data_dir", None))
-    try:
-        store = open_store(folder, no_save)
-    except StoreError as error:
-        raise CommandError(_one_line(error), 1) from None
+    folder = getattr(args, "data_dir", None)  # resolved by the store when it opens
     extra = tuple(getattr(args, "exercises", None) or ())
+    store = library = None
+    app = None
     try:
-        # A resume loads the library first, to fail with one line before the screen opens;
-        # a plain start loads it after the first frame.
-        library = _check_resumable(store, resume_id, extra) if resume_id is not None else None
+        if resume_id is not None:
+            from trustdialog.store import open_store
+
+            store = open_store(folder, no_save)
+            library = _check_resumable(store, resume_id, extra)
         from trustdialog.ui.app import make_app
 
         app = make_app(library=library, store=store, resume_id=resume_id, data_dir=folder,
                        no_save=no_save, extra_dirs=extra)
         app.run()
-    except StoreError as error:
-        raise CommandError(_one_line(error), 1) from None
+    except Exception as error:
+        # trustdialog.store (and the engine under it) is imported only here: a plain
+        # start shows its first frame without it.
+        from trustdialog.store import StoreError
+
+        if isinstance(error, StoreError):
+            raise CommandError(_one_line(error), 1) from None
+        raise
     finally:
-        store.close()
+        opened = app._store if app is not None else store
+        if opened is not None:
+            opened.close()
+    if app.failure:
+        raise CommandError(app.failure, 1)
     return int(app.return_code or 0)
 
 

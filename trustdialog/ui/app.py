@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 from pathlib import Path
@@ -10,23 +11,14 @@ from typing import Any, Callable, Mapping
 from textual.app import App
 from textual.binding import Binding
 
-from trustdialog.engine import FlowError
-
-HERE = Path(__file__).resolve().parent
 DEFAULT_THEME = "textual-dark"
 DEFAULT_NAMES = {"a": "Partner A", "b": "Partner B"}
-
-
-def _existing_css() -> list[str]:
-    # overlays.tcss is H7's; until it lands (and after the lead merges the two)
-    # only the files that exist are loaded, so the app never fails to start.
-    return [name for name in ("trustdialog.tcss", "overlays.tcss") if (HERE / name).exists()]
 
 
 class TrustDialogApp(App):
     """Two partners, one terminal, one exercise at a time."""
 
-    CSS_PATH = _existing_css()
+    CSS_PATH = "trustdialog.tcss"
     ENABLE_COMMAND_PALETTE = False
     TITLE = "trustdialog"
     BINDINGS = [
@@ -45,7 +37,8 @@ class TrustDialogApp(App):
         super().__init__()
         self._library = library
         self.extra_dirs = tuple(extra_dirs)
-        self.store = store
+        self._store = store  # None: opened on first use (after the first frame)
+        self.failure: str | None = None  # why the app gave up (run_app prints it as one line)
         self.clock = clock
         self.names = dict(names or DEFAULT_NAMES)
         self.owner = owner
@@ -71,6 +64,57 @@ class TrustDialogApp(App):
     def library(self, value: Any) -> None:
         self._library = value
 
+    @property
+    def store(self) -> Any:
+        """The session store, opened on first use; StoreError if the file is damaged."""
+        if self._store is None:
+            from trustdialog.store import open_store
+
+            self._store = open_store(self.data_dir, self.no_save)
+        return self._store
+
+    @store.setter
+    def store(self, value: Any) -> None:
+        self._store = value
+
+    @property
+    def store_is_open(self) -> bool:
+        return self._store is not None
+
+    @property
+    def saving(self) -> bool:
+        """Whether sessions are written to disk (before the store is open: unless --no-save)."""
+        if self._store is None:
+            return not self.no_save
+        return bool(getattr(self._store, "persistent", False))
+
+    def open_store_or_fail(self) -> bool:
+        """Open the store now; if it cannot be read, exit with one line (False)."""
+        from trustdialog.store import StoreError
+
+        try:
+            store = self.store
+        except StoreError as error:
+            self.fail(_one_line(error))
+            return False
+        if getattr(store, "warning", None):
+            self.notify(_one_line(store.warning), title="Saving", severity="warning")
+        return True
+
+    def fail(self, message: str) -> None:
+        """Leave the app; `trustdialog` then prints `message` as one line and exits 1."""
+        self.failure = message
+        self.exit(return_code=1)
+
+    def after_first_frame(self, callback: Callable[[], Any]) -> None:
+        """Run `callback` once the first frame has been written to the terminal.
+
+        One call_after_refresh is not enough at start-up: while the first screen
+        is still being mounted, its callbacks run before anything is drawn. The
+        nested one waits for the refresh that follows, which writes the frame.
+        """
+        self.call_after_refresh(self.call_after_refresh, callback)
+
     def unfinished_sessions(self) -> list[Any]:
         """Sessions offered for resume: this owner's (a facilitator sees all)."""
         owner = None if self.role == "facilitator" else self.owner
@@ -84,13 +128,14 @@ class TrustDialogApp(App):
         """Send one action through the session; returns a calm message if it did not fit."""
         if self.session is None:
             return "No exercise is running."
+        from trustdialog.engine import FlowError
+        from trustdialog.store import StoreError
+
         try:
             self.session.submit(kind, partner, **data)
         except FlowError as error:
             return _calm(str(error))
         except Exception as error:  # the store failed: say so, keep the screen
-            from trustdialog.store import StoreError
-
             if isinstance(error, StoreError):
                 return f"Could not save: {_one_line(error)}"
             raise
@@ -102,8 +147,6 @@ class TrustDialogApp(App):
         from trustdialog.ui.screens.welcome import WelcomeScreen
 
         self.push_screen(WelcomeScreen())
-        if self.store is not None and getattr(self.store, "warning", None):
-            self.notify(_one_line(self.store.warning), title="Saving", severity="warning")
         if self.resume_id:
             self.call_after_refresh(self.resume_session, self.resume_id)
 
@@ -120,8 +163,12 @@ class TrustDialogApp(App):
 
     def switch_to(self, screen: Any) -> None:
         """Replace the flow screen on top of the welcome screen (the welcome stays below)."""
+        from trustdialog.ui.screens.exercise import ExerciseScreen
+
         self._pop_to_welcome()
         self.push_screen(screen)
+        if isinstance(screen, ExerciseScreen):
+            self.call_after_refresh(freeze_heap)
 
     def _pop_to_welcome(self) -> None:
         from trustdialog.ui.screens.welcome import WelcomeScreen
@@ -247,9 +294,23 @@ class TrustDialogApp(App):
 
     def _saved_id(self) -> str | None:
         """The running session's id, if it is saved to disk (so `resume ID` can find it)."""
-        if self.session is None or not getattr(self.store, "persistent", False):
+        if self.session is None or not self.saving:
             return None
         return self.session.id
+
+
+def freeze_heap() -> None:
+    """Move every object alive now out of the garbage collector's sight (gc.freeze).
+
+    The widgets, styles and the exercise library are long-lived: without this,
+    each full collection walks all of them while someone types, and a keystroke
+    waits tens of milliseconds for its echo. Called once the first screen and
+    the library are up, and again once an exercise screen is built (its panes
+    and forms then live until the exercise ends). Objects made later are still
+    collected as usual; a frozen object that becomes garbage is only freed when
+    its reference count drops to zero, which is almost always.
+    """
+    gc.freeze()
 
 
 def _pick_theme(wanted: str | None, available: Mapping[str, Any]) -> str:
@@ -271,11 +332,11 @@ def make_app(*, library: Any = None, store: Any = None, clock: Callable[[], floa
              role: str | None = None, resume_id: str | None = None,
              data_dir: Path | None = None, no_save: bool = False,
              extra_dirs: tuple[str, ...] = ()) -> TrustDialogApp:
-    """The app with its parts injected (tests pass a fixture library, a MemoryStore, a clock)."""
-    if store is None:
-        from trustdialog.store import open_store
+    """The app with its parts injected (tests pass a fixture library, a MemoryStore, a clock).
 
-        store = open_store(data_dir, no_save)
+    Without a store, the app opens one (in `data_dir`, or in memory with `no_save`)
+    after its first frame is shown.
+    """
     owner = owner if owner is not None else os.environ.get("TRUSTDIALOG_USER") or None
     role = role if role is not None else os.environ.get("TRUSTDIALOG_ROLE") or None
     return TrustDialogApp(library=library, store=store, clock=clock, names=names, owner=owner,

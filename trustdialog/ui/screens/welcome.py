@@ -42,12 +42,10 @@ class WelcomeScreen(Screen):
             with Horizontal(id="names"):
                 with Vertical(classes="name"):
                     yield Label("Partner A, left pane:")
-                    yield AnswerInput(value=self.app.names["a"], placeholder="Partner A",
-                                      id="name-a", max_length=40, compact=True)
+                    yield self._name_input("a")
                 with Vertical(classes="name"):
                     yield Label("Partner B, right pane:")
-                    yield AnswerInput(value=self.app.names["b"], placeholder="Partner B",
-                                      id="name-b", max_length=40, compact=True)
+                    yield self._name_input("b")
             with Horizontal(id="welcome-actions"):
                 yield Button("Choose an exercise", variant="primary", id="start")
                 yield Button("Continue a session", id="continue")
@@ -57,9 +55,15 @@ class WelcomeScreen(Screen):
             yield OptionList(id="resume-list")
         yield Footer()
 
+    def _name_input(self, partner: str) -> AnswerInput:
+        # The default name is selected whenever the field takes the focus, so
+        # typing a name replaces it instead of adding to "Partner A".
+        return AnswerInput(value=self.app.names[partner], placeholder=f"Partner {partner.upper()}",
+                           id=f"name-{partner}", max_length=40, compact=True,
+                           select_on_focus=True)
+
     def _privacy(self) -> Text:
-        store = self.app.store
-        if getattr(store, "persistent", False):
+        if self.app.saving:
             saving = ("Saving is on (readable by your user only; `--no-save` turns it off, "
                       "`trustdialog forget ID` deletes a session for good).")
         else:
@@ -69,13 +73,27 @@ class WelcomeScreen(Screen):
         )
 
     def on_mount(self) -> None:
-        self.query_one("#start", Button).focus(scroll_visible=False)
+        # People start by typing their names: the first one has the focus, selected.
+        name_a = self.query_one("#name-a", AnswerInput)
+        name_a.focus(scroll_visible=False)
+        name_a.select_all()
+        # The store and the library are opened after the first frame: the welcome
+        # can be read (and typed into) without them.
+        self.app.after_first_frame(self._after_first_frame)
+
+    def _after_first_frame(self) -> None:
+        from trustdialog.ui.app import freeze_heap
+
+        if not self.app.open_store_or_fail():
+            return
+        self.query_one("#privacy", Static).update(self._privacy())  # a fallback may have changed it
         self._fill_resume_list()
-        # The library is loaded after the first frame: the welcome does not need it.
-        self.call_after_refresh(self._library_note)
+        self._library_note()
+        freeze_heap()  # the first screen and the library are the bulk of the heap; see freeze_heap
 
     def on_screen_resume(self) -> None:
-        self._fill_resume_list()
+        if self.app.store_is_open:
+            self._fill_resume_list()
 
     def _library_note(self) -> None:
         try:

@@ -1,0 +1,266 @@
+"""The real app over the real OpenSSH client: a dropped connection leaves no app behind and
+the session (answers and unsent draft) is there to resume; clients see only their own sessions."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+from ssh_helpers import Tmux, children_of, pid_alive, ssh_command, wait_for
+
+from trustdialog.exercise import load_library
+from trustdialog.session import Session
+from trustdialog.ssh.access import AccessList, read_key_file
+from trustdialog.store import open_store
+
+EXERCISE = "When it happened, I felt"
+EVENT, FEELING = "the dishes waited all week", "lonely"
+DRAFT = "If I got it, you felt alone"
+
+
+# -- a real `trustdialog serve`, and a terminal for each connection ---------------------
+
+
+@pytest.fixture(scope="module")
+def people(tmp_path_factory, keys) -> Path:
+    """An access file: alice (facilitator), bob and carol (two different clients)."""
+    folder = tmp_path_factory.mktemp("resume-access")
+    carol = folder / "carol"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "carol@test", "-f", str(carol)],
+                   check=True)
+    access = AccessList()
+    for name, role, key in (("alice", "facilitator", keys["alice"]), ("bob", "client", keys["bob"]),
+                            ("carol", "client", carol)):
+        access.add(name, role, read_key_file(key.with_suffix(".pub")))
+    path = folder / "access.toml"
+    access.save(path)
+    return path
+
+
+class Serve:
+    """`trustdialog serve` on 127.0.0.1, a free port, its own data dir; stderr kept to read."""
+
+    def __init__(self, data_dir: Path, access: Path) -> None:
+        self.data_dir = data_dir
+        self.log_path = data_dir.parent / f"{data_dir.name}-serve.log"
+        with open(self.log_path, "w") as log:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "trustdialog", "--data-dir", str(data_dir), "serve",
+                 "--host", "127.0.0.1", "--port", "0", "--access", str(access)],
+                stdout=subprocess.PIPE, stderr=log, text=True)
+        out = "".join(self.proc.stdout.readline() for _ in range(3))
+        found = re.search(r"listening on 127\.0\.0\.1:(\d+)", out)
+        if not found:
+            self.stop()
+            raise RuntimeError(f"server did not start: {out} {self.log}")
+        self.port = int(found.group(1))
+
+    @property
+    def log(self) -> str:
+        return self.log_path.read_text()
+
+    def apps(self) -> list[int]:
+        """The app processes the server is running now."""
+        return [pid for pid in children_of(self.proc.pid) if pid_alive(pid)]
+
+    def stop(self) -> int | None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        return self.proc.returncode
+
+
+@pytest.fixture
+def serve(tmp_path, people):
+    server = Serve(tmp_path / "data", people)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def terminals(tmp_path):
+    """Factory: a fresh tmux (private socket) running ssh as `person`; all killed after."""
+    made: list[Tmux] = []
+
+    def connect(port: int, key: Path) -> Tmux:
+        tmux = Tmux(f"td-resume-{uuid.uuid4().hex[:8]}", tmp_path)
+        made.append(tmux)
+        tmux.start(ssh_command(port, key), width=100, height=30)
+        return tmux
+
+    try:
+        yield connect
+    finally:
+        for tmux in made:
+            tmux.kill()
+
+
+# -- driving the app by keys, always waiting for what the screen shows --------------------
+
+
+def expect(tmux: Tmux, needle: str, timeout: float = 15.0) -> str:
+    """Wait for `needle` on screen; fail showing the screen if it never comes."""
+    screen = tmux.wait_screen(needle, timeout)
+    assert needle in screen, f"{needle!r} never showed; the screen was:\n{screen}"
+    return screen
+
+
+def type_text(tmux: Tmux, text: str) -> None:
+    tmux.run("send-keys", "-t", "t", "-l", text)  # literal: never read as key names
+
+
+def name_row(screen: str) -> str:
+    """The line holding both name inputs (the one under their labels)."""
+    lines = screen.splitlines()
+    at = next(i for i, line in enumerate(lines) if "Partner A, left pane:" in line)
+    return lines[at + 1]
+
+
+def preview_shows(screen: str, title: str) -> bool:
+    # The title is once in the list and, when highlighted, again on top of the preview.
+    return screen.count(title) >= 2
+
+
+def pick_exercise(tmux: Tmux, title: str) -> None:
+    """Walk the picker's list until the preview shows `title`, then open it."""
+    expect(tmux, "Choose an exercise (")
+    screen = expect(tmux, title)
+    for _ in range(30):
+        if preview_shows(screen, title):
+            break
+        tmux.keys("Down")
+        wait_for(lambda: tmux.screen() != screen, 5)
+        screen = tmux.screen()
+    assert preview_shows(screen, title), f"{title!r} not found in the picker:\n{screen}"
+    tmux.keys("Enter")
+
+
+def submitted(events, kind: str, step: str | None = None) -> list:
+    return [e for e in events if e.kind == kind and (step is None or e.step == step)]
+
+
+# -- the tests ------------------------------------------------------------------------------
+
+
+def test_a_dropped_connection_ends_its_app_and_the_session_resumes_with_its_draft(serve, keys, terminals):
+    first = terminals(serve.port, keys["bob"])
+    # Welcome: the cursor starts in partner A's name; Tab goes to B, Enter on B opens the picker.
+    expect(first, "Partner A, left pane:", timeout=20)
+    first.keys("C-e", "C-u")
+    type_text(first, "Ana")
+    wait_for(lambda: "Ana" in name_row(first.screen()), 5)
+    assert "Ana" in name_row(first.screen()), first.screen()
+    first.keys("Tab", "C-e", "C-u")
+    type_text(first, "Ben")
+    wait_for(lambda: "Ben" in name_row(first.screen()), 5)
+    assert re.search(r"Ana\s+\S?Ben", name_row(first.screen())), first.screen()
+    first.keys("Enter")
+    pick_exercise(first, EXERCISE)
+
+    # The ready check, each partner for themself.
+    expect(first, "Is now a good time for both of you?")
+    first.keys("Enter")
+    expect(first, "✓ ready")
+    first.keys("Enter")
+    expect(first, "step 1 of 10")
+    expect(first, "▸ Continue")
+    # Step 1 (read together): Continue. Step 2: Ana's sentence, then Ben's turn.
+    first.keys("Enter")
+    if "step 2 of 10" not in first.wait_screen("step 2 of 10", 3):
+        first.keys("Enter")  # the key came before the button took the focus; it was lost
+    expect(first, "step 2 of 10")
+    expect(first, "█what happened")  # the first blank has the focus (thick left edge)
+    type_text(first, EVENT)
+    expect(first, EVENT)
+    first.keys("Enter")
+    expect(first, "█a feeling")
+    type_text(first, FEELING)
+    expect(first, f"█{FEELING}")
+    first.keys("Enter")
+    screen = expect(first, "step 3 of 10")
+    assert "Say it back in your own words" in screen
+
+    # Ben starts his mirror and does not send it; wait until the draft is saved.
+    expect(first, "█write here")
+    type_text(first, DRAFT)
+    expect(first, DRAFT)
+    store = open_store(serve.data_dir)
+    [info] = store.sessions("bob")
+    assert info.names == {"a": "Ana", "b": "Ben"} and not info.finished
+
+    def draft_saved() -> bool:
+        return DRAFT in store.drafts(info.id).values()
+
+    assert wait_for(draft_saved, 10), f"the draft was never saved: {store.drafts(info.id)}"
+
+    # The client vanishes without a word: its app must go too (and nothing it started).
+    [app] = serve.apps()
+    family = [app, *children_of(app)]
+    os.kill(first.ssh_pid(), signal.SIGKILL)
+    assert wait_for(lambda: not any(pid_alive(pid) for pid in family), 8), \
+        "the app outlived its dropped connection"
+    assert wait_for(lambda: not serve.apps(), 5)
+    wait_for(lambda: "end=client-dropped" in serve.log, 5)
+    assert "user=bob role=client" in serve.log and "end=client-dropped" in serve.log
+    assert DRAFT not in serve.log and EVENT not in serve.log  # never a word of what was typed
+
+    # Reconnect: the welcome offers the unfinished session; open it.
+    second = terminals(serve.port, keys["bob"])
+    screen = expect(second, "Unfinished sessions", timeout=20)
+    assert f"{EXERCISE} · Ana and Ben" in screen
+    expect(second, "█Partner A")  # the focus starts on partner A's name ...
+    second.keys("BTab")  # ... and goes back round to the list of sessions, the last stop
+    second.keys("Enter")
+    screen = expect(second, "step 3 of 10")
+    # The step after Ana's answer, her answer quoted, and Ben's unsent words back in his blank.
+    assert "Say it back in your own words" in screen
+    assert f"{EVENT} happened, I felt {FEELING}" in " ".join(screen.split())
+    assert f"█{DRAFT}" in screen
+
+    # Resumed for real: Ben sends his mirror and the exercise goes on.
+    second.keys("Enter")
+    screen = expect(second, "step 4 of 10")
+    assert DRAFT in " ".join(screen.split())
+
+    # The log holds every answer exactly once, in order, and the draft is gone.
+    events = store.events(info.id)
+    assert [(e.kind, e.partner, e.step) for e in events] == [
+        ("ready", "a", None), ("ready", "b", None), ("continued", "a", "appointment"),
+        ("answered", "a", "voice"), ("answered", "b", "mirror")]
+    [voice] = submitted(events, "answered", "voice")
+    assert voice.data["values"] == {"event": EVENT, "feeling": FEELING}
+    [mirror] = submitted(events, "answered", "mirror")
+    assert list(mirror.data["values"].values()) == [DRAFT]
+    assert DRAFT not in store.drafts(info.id).values()
+    store.close()
+
+
+def test_a_client_is_offered_only_their_own_sessions_and_a_facilitator_all(serve, keys, people, terminals):
+    # Two saved, unfinished sessions on this server: one of bob's, one of carol's.
+    store = open_store(serve.data_dir)
+    exercise = next(e for e in load_library().exercises.values() if e.title == EXERCISE)
+    Session.new(store, exercise, {"a": "Bobby", "b": "Bea"}, owner="bob")
+    Session.new(store, exercise, {"a": "Carla", "b": "Cid"}, owner="carol")
+    store.close()
+    carol_key = people.parent / "carol"
+
+    carol = terminals(serve.port, carol_key)
+    screen = expect(carol, "Unfinished sessions", timeout=20)
+    screen = expect(carol, "Carla and Cid")
+    assert "Bobby" not in screen and "Bea" not in screen
+
+    alice = terminals(serve.port, keys["alice"])
+    expect(alice, "Unfinished sessions", timeout=20)
+    screen = expect(alice, "Carla and Cid")
+    assert "Bobby and Bea" in screen
+    assert "login carol/client" in serve.log and "login alice/facilitator" in serve.log

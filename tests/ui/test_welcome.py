@@ -1,0 +1,51 @@
+"""The welcome screen: the first name has the focus, and typing replaces the default."""
+
+from __future__ import annotations
+
+from trustdialog.ui.widgets.answer_input import AnswerInput
+
+
+async def test_typing_at_once_replaces_the_default_names(make):
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        name_a = app.screen.query_one("#name-a", AnswerInput)
+        assert app.focused is name_a
+        assert name_a.selected_text == "Partner A"
+        await pilot.press(*"Robin")
+        assert name_a.value == "Robin"
+        await pilot.press("enter")
+        name_b = app.screen.query_one("#name-b", AnswerInput)
+        assert app.focused is name_b and name_b.selected_text == "Partner B"
+        await pilot.press(*"Sasha", "enter")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "PickerScreen"
+        assert app.names == {"a": "Robin", "b": "Sasha"}
+
+
+async def test_the_store_opens_after_the_first_frame_and_fills_the_resume_list(
+        make, fixture_library, clock, tmp_path):
+    from trustdialog.session import Session
+    from trustdialog.store import open_store
+
+    saved = open_store(tmp_path)
+    Session.new(saved, fixture_library.exercises["two-rounds"], {"a": "Kim", "b": "Lee"}, clock=clock)
+    saved.close()
+    app = make(store=None, data_dir=tmp_path)
+    assert not app.store_is_open
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.store_is_open and app.store.persistent
+        assert app.screen.query_one("#resume-list").option_count == 1
+        assert "Saving is on" in str(app.screen.query_one("#privacy").render())
+    app.store.close()
+
+
+async def test_ctrl_n_goes_on_to_the_picker_from_the_name_field(make):
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.focused, AnswerInput)
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "PickerScreen"
