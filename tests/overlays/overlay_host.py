@@ -12,7 +12,12 @@ from textual.widgets import Footer, Static
 
 import trustdialog.ui
 
-OVERLAYS_CSS = Path(trustdialog.ui.__file__).parent / "overlays.tcss"
+# The overlays' section of the app's one stylesheet (its last section), without the
+# app's own Screen and Button rules: the host stays a neutral background, as it
+# was when the overlays had a file of their own, so the snapshots hold still.
+APP_CSS = Path(trustdialog.ui.__file__).parent / "trustdialog.tcss"
+OVERLAYS_MARK = "/* == overlays"
+OVERLAYS_CSS = OVERLAYS_MARK + APP_CSS.read_text(encoding="utf-8").split(OVERLAYS_MARK, 1)[1]
 # Tuesday 2025-03-04 14:05:00 UTC: a fixed "now" for every overlay that shows times
 # (the overlay tests run with TZ=UTC, see conftest.py).
 NOW = datetime(2025, 3, 4, 14, 5, tzinfo=timezone.utc).timestamp()
@@ -21,7 +26,7 @@ NOW = datetime(2025, 3, 4, 14, 5, tzinfo=timezone.utc).timestamp()
 class HostApp(App):
     """Shows a line of text, then `overlay` on top; keeps what the overlay dismissed with."""
 
-    CSS_PATH = [OVERLAYS_CSS]
+    CSS = OVERLAYS_CSS
     ENABLE_COMMAND_PALETTE = False
 
     def __init__(self, overlay: Screen | None = None) -> None:

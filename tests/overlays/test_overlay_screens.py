@@ -176,6 +176,8 @@ async def test_paused_without_a_time_and_escape_does_not_resume():
     app, shown = await run(PausedScreen(None, NOW), "escape")
     assert "Taking a break." in shown
     assert app.results == []
+    # No session id (nothing saved, --no-save): no resume is promised.
+    assert "lasts only while the app is open" in shown and "resume" not in shown
 
 
 # -- help lines ------------------------------------------------------------
@@ -204,6 +206,12 @@ async def test_leaving_asks_first(keys, result):
     assert "Everything you have written so far is kept" in shown
     assert "trustdialog resume s-7" in shown
     assert app.results == [result]
+
+
+async def test_leaving_unsaved_says_it_is_not_kept():
+    app, shown = await run(ConfirmQuitScreen(None), "n")
+    assert "this session is not kept" in shown and "resume" not in shown
+    assert app.results == [False]
 
 
 # -- quick exit ------------------------------------------------------------

@@ -44,6 +44,11 @@ async def begin(app, pilot, store) -> Session:
     return session
 
 
+def flat(text: str) -> str:
+    """Screen text as one line of words (a wrapped sentence reads whole)."""
+    return " ".join(text.split())
+
+
 def kinds(store, session) -> list[str]:
     return [event.kind for event in store.events(session.id)]
 
@@ -62,7 +67,8 @@ async def test_a_time_out_at_a_typed_time_is_stored_and_the_exercise_resumes(app
         assert (paused.kind, paused.data["resume_at"]) == ("paused", at_1830)
         shown = screen_text(app)
         assert "Back at 18:30: a break of 4 hours 25 minutes." in shown
-        assert "the session is kept" in shown
+        # A memory store (as with --no-save): no resume is promised.
+        assert "lasts only while the app is open" in shown and "resume" not in shown
         await pilot.press("enter")
         await pilot.pause()
         assert type(app.screen).__name__ == "ExerciseScreen"
@@ -125,7 +131,7 @@ async def test_quitting_mid_exercise_asks_first_and_keeps_the_session(app, store
         await pilot.press("ctrl+q")
         await pilot.pause()
         assert type(app.screen).__name__ == "ConfirmQuitScreen"
-        assert "is kept" in screen_text(app)
+        assert "is not kept" in screen_text(app)  # a memory store, as with --no-save
         await pilot.press("n")
         await pilot.pause()
         assert type(app.screen).__name__ == "ExerciseScreen"
@@ -136,3 +142,45 @@ async def test_quitting_mid_exercise_asks_first_and_keeps_the_session(app, store
         assert app._exit  # leaving was asked for (the app closes as the block ends)
     assert app.return_value != QUICK_EXIT
     assert not store.info(session.id).finished
+
+
+async def test_a_saved_session_shows_its_exact_resume_command(library, tmp_path):
+    from trustdialog.store import open_store
+    from trustdialog.ui.app import make_app
+
+    saved = open_store(tmp_path)
+    app = make_app(library=library, store=saved, clock=lambda: NOW, names=NAMES)
+    try:
+        async with app.run_test(size=(100, 30)) as pilot:
+            session = await begin(app, pilot, saved)
+            await pilot.press("ctrl+q")
+            await pilot.pause()
+            assert f"trustdialog resume {session.id}" in flat(screen_text(app))
+            await pilot.press("n", "ctrl+t")
+            await pilot.pause()
+            await pilot.press("enter")  # the suggested 20 minutes
+            await pilot.pause()
+            assert type(app.screen).__name__ == "PausedScreen"
+            shown = flat(screen_text(app))
+            assert f"trustdialog resume {session.id}" in shown and "the session is kept" in shown
+    finally:
+        saved.close()
+
+
+@pytest.mark.parametrize("key, overlay", [
+    ("ctrl+t", "TimeOutScreen"), ("ctrl+r", "ResourcesScreen"), ("f2", "ResourcesScreen"),
+    ("ctrl+q", "ConfirmQuitScreen"),
+])
+async def test_an_overlay_key_pressed_again_opens_no_second_copy(app, store, key, overlay):
+    async with app.run_test(size=(100, 30)) as pilot:
+        await begin(app, pilot, store)
+        await pilot.press(key)
+        await pilot.pause()
+        assert type(app.screen).__name__ == overlay
+        depth = len(app.screen_stack)
+        await pilot.press(key)
+        await pilot.pause()
+        assert type(app.screen).__name__ == overlay and len(app.screen_stack) == depth
+        await pilot.press("escape")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ExerciseScreen"

@@ -143,10 +143,14 @@ class TrustDialogApp(App):
 
     # -- screens ----------------------------------------------------------------
 
-    def on_mount(self) -> None:
+    def get_default_screen(self) -> Any:
+        # The welcome is the bottom screen itself: no blank default screen is
+        # built and then covered before the first frame.
         from trustdialog.ui.screens.welcome import WelcomeScreen
 
-        self.push_screen(WelcomeScreen())
+        return WelcomeScreen()
+
+    def on_mount(self) -> None:
         if self.resume_id:
             self.call_after_refresh(self.resume_session, self.resume_id)
 
@@ -173,7 +177,7 @@ class TrustDialogApp(App):
     def _pop_to_welcome(self) -> None:
         from trustdialog.ui.screens.welcome import WelcomeScreen
 
-        while len(self.screen_stack) > 2 and not isinstance(self.screen, WelcomeScreen):
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, WelcomeScreen):
             self.pop_screen()
 
     def show_picker(self) -> None:
@@ -216,6 +220,8 @@ class TrustDialogApp(App):
         except ImportError:
             self.notify("The rules screen is not installed yet.", title="Rules")
             return
+        if isinstance(self.screen, HelpScreen):  # F1 on the open rules closes them (their binding)
+            return
         exercise = self.session.exercise if self.session else None
         self.push_screen(HelpScreen(exercise, self.current_role(), self.key_help_list()))
 
@@ -226,9 +232,16 @@ class TrustDialogApp(App):
         except ImportError:
             self.notify("The help-lines screen is not installed yet.", title="Help lines")
             return
+        if isinstance(self.screen, ResourcesScreen):  # already open
+            return
         self.push_screen(ResourcesScreen(load_resources(extra_dirs=self.extra_dirs)))
 
     def action_time_out(self) -> None:
+        # ctrl+t, ctrl+r and ctrl+q are priority bindings, so they reach the app even
+        # while a modal overlay is open: each returns early if its own overlay is
+        # already on top, instead of stacking a second copy on the first.
+        if _on_top(self, "timeout", "TimeOutScreen"):
+            return
         session = self.session
         if session is None or session.state.finished or session.state.paused:
             self.notify("A time-out pauses a running exercise; none is running now.", title="Time-out")
@@ -280,6 +293,8 @@ class TrustDialogApp(App):
         quick_exit(self)
 
     def action_request_quit(self) -> None:
+        if _on_top(self, "confirm_quit", "ConfirmQuitScreen"):
+            return
         running = self.session is not None and not self.session.state.finished
         if not running:
             self.exit()
@@ -311,6 +326,12 @@ def freeze_heap() -> None:
     its reference count drops to zero, which is almost always.
     """
     gc.freeze()
+
+
+def _on_top(app: App, module: str, name: str) -> bool:
+    """Whether the top screen is the overlay `name` (its module is not imported for this)."""
+    return type(app.screen).__name__ == name and type(app.screen).__module__ == (
+        f"trustdialog.ui.overlays.{module}")
 
 
 def _pick_theme(wanted: str | None, available: Mapping[str, Any]) -> str:

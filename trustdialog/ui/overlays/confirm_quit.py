@@ -12,7 +12,7 @@ from trustdialog.ui.overlays.dialog import Dialog, keys_hint, text
 
 
 class ConfirmQuitScreen(Dialog):
-    """Dismisses True to quit, False to stay."""
+    """Dismisses True to quit, False to stay. `session_id` None: the session is not saved."""
 
     TITLE_TEXT = "Leave for now?"
     BINDINGS = [
@@ -27,9 +27,12 @@ class ConfirmQuitScreen(Dialog):
         self.session_id = session_id
 
     def compose_dialog(self) -> ComposeResult:
-        command = f"trustdialog resume {self.session_id}" if self.session_id else "trustdialog resume"
-        yield text("Everything you have written so far is kept. You can pick up where you "
-                   f"left off with: {command}")
+        if self.session_id:
+            yield text("Everything you have written so far is kept. You can pick up where you "
+                       f"left off with: trustdialog resume {self.session_id}")
+        else:  # --no-save (or a store that fell back to memory): nothing to come back to
+            yield text("Saving is off, so this session is not kept: if you leave now, what you "
+                       "have written is gone and cannot be picked up again.")
         with Horizontal(classes="overlay-buttons"):
             yield Button("Leave", id="quit-leave", variant="primary")
             yield Button("Stay", id="quit-stay")

@@ -157,7 +157,11 @@ class TimeOutScreen(Dialog):
 
 
 class PausedScreen(Dialog):
-    """Shown while paused: the agreed time, a calming note; Enter resumes (dismisses True)."""
+    """Shown while paused: the agreed time, a calming note; Enter resumes (dismisses True).
+
+    `session_id` is the saved session's id for `trustdialog resume`; None when
+    nothing is saved (--no-save), and then no resume is promised.
+    """
 
     TITLE_TEXT = "Paused"
     BINDINGS = [Binding("enter", "resume", "We are ready to go on", id="overlay.resume")]
@@ -176,9 +180,12 @@ class PausedScreen(Dialog):
         else:
             yield text("Taking a break.", "bold", classes="overlay-heading")
         yield text(MEANWHILE)
-        command = f"trustdialog resume {self.session_id}" if self.session_id else "trustdialog resume"
-        yield text(f"Nothing is lost: the session is kept. You can close the app now and "
-                   f"come back later with: {command}")
+        if self.session_id:
+            yield text("Nothing is lost: the session is kept. You can close the app now and "
+                       f"come back later with: trustdialog resume {self.session_id}")
+        else:  # --no-save: the session lives only as long as the app
+            yield text("Saving is off, so this session lasts only while the app is open: "
+                       "leave it open, and go on together when you are both ready.")
         yield Button("We are ready to go on", id="paused-resume", variant="primary")
         yield keys_hint(("Enter", "go on together"), ("Ctrl+Q", "close the app"))
 
