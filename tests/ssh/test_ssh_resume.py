@@ -89,13 +89,15 @@ def serve(tmp_path, people):
 
 @pytest.fixture
 def terminals(tmp_path):
-    """Factory: a fresh tmux (private socket) running ssh as `person`; all killed after."""
+    """Factory: connect(port, key) -> a fresh tmux (own socket) running ssh; all killed after."""
     made: list[Tmux] = []
+    sockets: list[Path] = []
 
     def connect(port: int, key: Path) -> Tmux:
         tmux = Tmux(f"td-resume-{uuid.uuid4().hex[:8]}", tmp_path)
         made.append(tmux)
         tmux.start(ssh_command(port, key), width=100, height=30)
+        sockets.append(Path(tmux.run("display", "-p", "#{socket_path}").strip()))
         return tmux
 
     try:
@@ -103,6 +105,8 @@ def terminals(tmp_path):
     finally:
         for tmux in made:
             tmux.kill()
+        for socket in sockets:  # kill-server leaves its socket file behind
+            socket.unlink(missing_ok=True)
 
 
 # -- driving the app by keys, always waiting for what the screen shows --------------------
@@ -191,22 +195,30 @@ def type_name(tmux: Tmux, partner: str, name: str) -> None:
     assert names_shown(tmux.screen())[which] == name, tmux.screen()
 
 
-def preview_shows(screen: str, title: str) -> bool:
-    # The title is once in the list and, when highlighted, again on top of the preview.
-    return screen.count(title) >= 2
+def preview_title(screen: str) -> str:
+    """The first line of the picker's preview box: the highlighted exercise's title."""
+    lines = screen.splitlines()
+    top = next((i for i, line in enumerate(lines) if "╭" in line), None)
+    found = re.findall(r"│([^│]*)│", lines[top + 1]) if top is not None and top + 1 < len(lines) else []
+    return found[-1].strip() if found else ""
 
 
 def pick_exercise(tmux: Tmux, title: str) -> None:
-    """Walk the picker's list until the preview shows `title`, then open it."""
+    """Walk down the picker's list until the preview shows `title`, then open it.
+
+    The preview follows the highlight a frame later, so each step waits for the preview
+    to change before looking: an extra Down past the last exercise would wrap round.
+    """
     expect(tmux, "Choose an exercise (")
-    screen = expect(tmux, title)
+    wait_for(lambda: preview_title(tmux.screen()), 5)
+    shown = preview_title(tmux.screen())
     for _ in range(30):
-        if preview_shows(screen, title):
+        if shown == title:
             break
         tmux.keys("Down")
-        wait_for(lambda: tmux.screen() != screen, 5)
-        screen = tmux.screen()
-    assert preview_shows(screen, title), f"{title!r} not found in the picker:\n{screen}"
+        wait_for(lambda: preview_title(tmux.screen()) not in ("", shown), 5)
+        shown = preview_title(tmux.screen())
+    assert shown == title, f"{title!r} not found in the picker:\n{tmux.screen()}"
     tmux.keys("Enter")
 
 

@@ -167,12 +167,8 @@ class TrustDialogApp(App):
 
     def switch_to(self, screen: Any) -> None:
         """Replace the flow screen on top of the welcome screen (the welcome stays below)."""
-        from trustdialog.ui.screens.exercise import ExerciseScreen
-
         self._pop_to_welcome()
         self.push_screen(screen)
-        if isinstance(screen, ExerciseScreen):
-            self.call_after_refresh(freeze_heap)
 
     def _pop_to_welcome(self) -> None:
         from trustdialog.ui.screens.welcome import WelcomeScreen

@@ -54,8 +54,13 @@ class ExerciseScreen(Screen):
         return self.app.session
 
     async def on_mount(self) -> None:
+        from trustdialog.ui.app import freeze_heap
+
         self._saved = dict(self._drafts())
         await self.render_state()
+        # Panes and forms are built now and live until the exercise ends: out of
+        # the collector's way before anyone types (see freeze_heap).
+        self.call_after_refresh(freeze_heap)
 
     # -- rendering -----------------------------------------------------------------
 
