@@ -53,6 +53,9 @@ async def test_unfinished_sessions_are_offered_on_the_welcome(make, store, fixtu
         assert options.option_count == 1  # the finished one is not offered
         await press_button(pilot, "continue")
         assert app.focused is options
+        app.screen.query_one("#name-a").focus()
+        await pilot.press("f3")  # the key goes there from anywhere on the welcome
+        assert app.focused is options
         await pilot.press("enter")
         await pilot.pause()
         assert type(app.screen).__name__ == "ExerciseScreen"

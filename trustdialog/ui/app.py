@@ -43,6 +43,7 @@ class TrustDialogApp(App):
         self.names = dict(names or DEFAULT_NAMES)
         self.owner = owner
         self.role = role
+        self._checked_in: set[str] = set()  # sessions whose check-in was offered
         self.resume_id = resume_id
         self.data_dir = data_dir
         self.no_save = no_save
@@ -164,6 +165,29 @@ class TrustDialogApp(App):
         from trustdialog.ui.screens.resume import screen_for
 
         self.switch_to(screen_for(self))
+        self._check_in_first()
+
+    def _check_in_first(self) -> None:
+        """Before new promises are made, the earlier ones come back to be marked.
+
+        Only at the very start of a "Small promises" session, once per run, and
+        only when earlier promises are still unmarked.
+        """
+        from trustdialog import progress
+
+        session = self.session
+        state = session.state
+        if (session.exercise.id != progress.PROMISES_EXERCISE or state.phase != "step"
+                or state.answers or session.id in self._checked_in):
+            return
+        self._checked_in.add(session.id)
+        exercises = self.library.exercises
+        if not progress.open_promises(self.store, self.owner, before=session.id, exercises=exercises):
+            return
+        from trustdialog.ui.checkin_screen import CheckinScreen
+
+        self.push_screen(CheckinScreen(self.store, self.owner, exercises=exercises,
+                                       checkin_session=session.id, clock=self.clock))
 
     def switch_to(self, screen: Any) -> None:
         """Replace the flow screen on top of the welcome screen (the welcome stays below)."""

@@ -82,16 +82,13 @@ class SummaryScreen(Screen):
         session = app.session
         if app.no_save or not getattr(app.store, "persistent", False):
             return "Saving is off, so nothing is written to disk."
-        try:
-            from trustdialog.export import to_markdown
-        except ImportError:
-            return "Export is not installed yet."
+        from trustdialog.export import to_markdown
         from trustdialog.locations import data_dir, ensure_private_dir
 
         try:
             folder = ensure_private_dir(Path(data_dir(app.data_dir)) / "exports")
             path = folder / f"{session.id}.md"
-            text = to_markdown(app.store.info(session.id), session.state)
+            text = to_markdown(app.store.info(session.id), session.state, session.events)
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with os.fdopen(fd, "w", encoding="utf-8") as out:
                 out.write(text)

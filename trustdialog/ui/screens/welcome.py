@@ -29,8 +29,11 @@ class WelcomeScreen(Screen):
 
     BINDINGS = [
         Binding("f4", "progress", "Progress", id="progress"),
+        Binding("f3", "continue_session", "Continue a session", id="continue_session"),
         Binding("ctrl+n", "start", "Choose exercise", id="start", show=False),
     ]
+
+    _can_continue = False  # set once the store is open and has unfinished sessions
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="welcome"):
@@ -114,12 +117,13 @@ class WelcomeScreen(Screen):
         options = self.query_one("#resume-list", OptionList)
         options.clear_options()
         options.add_options(Option(safe(describe(s)), id=s.id) for s in sessions[:20])
-        shown = bool(sessions)
+        shown = self._can_continue = bool(sessions)
         if shown:
             options.highlighted = 0
         options.display = shown
         self.query_one("#resume-label", Label).display = shown
         self.query_one("#continue", Button).display = shown
+        self.refresh_bindings()
 
     def _names(self) -> dict[str, str]:
         names = {}
@@ -142,7 +146,17 @@ class WelcomeScreen(Screen):
         elif event.button.id == "progress":
             self.action_progress()
         elif event.button.id == "continue":
-            self.query_one("#resume-list", OptionList).focus()
+            self.action_continue_session()
+
+    def action_continue_session(self) -> None:
+        """Straight to the unfinished sessions, from wherever the focus is."""
+        self.query_one("#resume-list", OptionList).focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # The key is offered only while there is a session to continue.
+        if action == "continue_session":
+            return self._can_continue
+        return True
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         from trustdialog.ui.screens.resume import open_session
