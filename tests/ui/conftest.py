@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import inspect
-import time
 from pathlib import Path
 
 import pytest
@@ -16,16 +13,6 @@ FIXTURES = Path(__file__).parent / "fixtures" / "library"
 START = 1_700_000_000.0  # a fixed moment: snapshots never show the real time
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_pyfunc_call(pyfuncitem):
-    """Run `async def` tests in a fresh event loop (Textual's Pilot needs one; no plugin)."""
-    if inspect.iscoroutinefunction(pyfuncitem.obj):
-        args = {name: pyfuncitem.funcargs[name] for name in pyfuncitem._fixtureinfo.argnames}
-        asyncio.run(pyfuncitem.obj(**args))
-        return True
-    return None
-
-
 class Clock:
     """A clock the test moves by hand."""
 
@@ -34,16 +21,6 @@ class Clock:
 
     def __call__(self) -> float:
         return self.now
-
-
-@pytest.fixture(autouse=True)
-def utc(monkeypatch):
-    """Saved-session times render the same on every machine."""
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
 
 
 @pytest.fixture(scope="session")
