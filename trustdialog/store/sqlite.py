@@ -30,7 +30,6 @@ log = logging.getLogger("trustdialog.store")
 log.addHandler(logging.NullHandler())  # never Python's last-resort stderr: it would tear the TUI
 T = TypeVar("T")
 
-SQLITE_HEADER = b"SQLite format 3\x00"
 MOVE_ASIDE_HINT = "move it aside with `trustdialog sessions --move-aside` (nothing is deleted)"
 
 # Lock waits are normal when two processes share a file; these are not faults.
@@ -78,22 +77,21 @@ class SQLiteStore:
 
     def _open(self, probe: bool) -> sqlite3.Connection:
         path = self.path
+        # Closing any descriptor of a file drops every POSIX lock this process
+        # holds on it, including those of SQLite connections already open to
+        # it: another process could then delete the WAL under them and corrupt
+        # the file. So an existing file is opened by SQLite only (which also
+        # reports a file that is not a database), and only a missing one is
+        # made here, 0600 from its first byte (the -wal and -shm files follow).
         try:
-            # Make the file ourselves so it is 0600 from its first byte; SQLite
-            # gives the -wal and -shm files the mode of the database file.
-            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-            os.close(fd)
-            if path.stat().st_mode & 0o077:
+            if not path.exists():
+                os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600))
+            elif path.stat().st_mode & 0o077:
                 os.chmod(path, 0o600)
-        except PermissionError as error:
-            raise StoreWriteError(f"{path}: {_reason(error, path)}") from None
+        except FileExistsError:
+            pass  # another process made it first
         except OSError as error:
             raise StoreWriteError(f"{path}: {_reason(error, path)}") from None
-        with open(path, "rb") as f:
-            head = f.read(len(SQLITE_HEADER))
-        if head and head != SQLITE_HEADER:
-            raise StoreError(f"{path} is not a trustdialog database (not an SQLite file); "
-                             + MOVE_ASIDE_HINT)
         try:
             conn = sqlite3.connect(path, timeout=10.0, isolation_level=None,
                                    check_same_thread=False)
@@ -331,7 +329,9 @@ class SQLiteStore:
 
     def close(self) -> None:
         with self._lock:
-            self._conn.close()
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None  # type: ignore[assignment]
 
 
 def _info(row: tuple) -> SessionInfo:
