@@ -135,8 +135,12 @@ class Run:
             chunk = f"d{self.n}p{piece} "
             self.keys(chunk, literal=True)
             so_far = (self.typed[-1][1] if self.typed else "") + chunk
+            # The clock starts when the app shows the text (it has the keys),
+            # not when tmux sent them: a busy machine may delay delivery.
+            if not self.wait_for(chunk.strip(), timeout=10):
+                break
             self.typed.append((time.monotonic(), so_far))
-            time.sleep(rng.uniform(0.1, 1.5))
+            time.sleep(rng.uniform(0.1, 0.7))  # steady typing: pauses shorter than the save delay
         while self.killed_at is None:
             time.sleep(0.05)
 

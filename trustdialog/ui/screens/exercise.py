@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from typing import Any
 
 from rich.text import Text
@@ -23,6 +25,9 @@ from trustdialog.ui.widgets.rating import RatingScale
 from trustdialog.ui.widgets.safe_text import clean, safe
 
 DRAFT_DELAY = 0.8  # seconds after the last keystroke before a draft is saved
+# ...but steady typing never holds unsaved text back longer than this: a crash
+# mid-sentence loses at most this much (the promise is under 2 seconds).
+DRAFT_MAX_WAIT = 1.5
 
 
 class ExerciseScreen(Screen):
@@ -37,6 +42,7 @@ class ExerciseScreen(Screen):
         super().__init__()
         self._ticker: Timer | None = None
         self._draft_timer: Timer | None = None
+        self._unsaved_since: float | None = None  # when the oldest unsaved keystroke came
         self._pending: dict[str, str] = {}
         self._saved: dict[str, str] = {}
         self._rendering = False
@@ -321,9 +327,13 @@ class ExerciseScreen(Screen):
             self._restart_draft_timer()
 
     def _restart_draft_timer(self) -> None:
+        now = time.monotonic()
+        if self._unsaved_since is None:
+            self._unsaved_since = now
         if self._draft_timer is not None:
             self._draft_timer.stop()
-        self._draft_timer = self.set_timer(DRAFT_DELAY, self._flush_drafts)
+        delay = min(DRAFT_DELAY, max(0.0, self._unsaved_since + DRAFT_MAX_WAIT - now))
+        self._draft_timer = self.set_timer(delay, self._flush_drafts)
 
     @on(DescendantBlur)
     def _on_blur(self, event: DescendantBlur) -> None:
@@ -335,6 +345,7 @@ class ExerciseScreen(Screen):
             self._draft_timer.stop()
             self._draft_timer = None
         pending, self._pending = self._pending, {}
+        self._unsaved_since = None
         session = self.session
         if session is None or not pending:
             return
