@@ -78,6 +78,21 @@ class RunningServer:
             raise RuntimeError(f"server did not start: {out} {log_path.read_text()}")
         return cls(proc, log_path, out, folder / "data")
 
+    @classmethod
+    def serve_command(cls, data_dir: Path, access_file: Path) -> RunningServer:
+        """The real `trustdialog serve` command, with its default app, on a free port."""
+        log_path = data_dir.parent / f"{data_dir.name}-serve.log"
+        with open(log_path, "w") as log:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "trustdialog", "--data-dir", str(data_dir), "serve",
+                 "--host", "127.0.0.1", "--port", "0", "--access", str(access_file)],
+                stdout=subprocess.PIPE, stderr=log, text=True)
+        out = "".join(proc.stdout.readline() for _ in range(3))
+        if "listening" not in out:
+            proc.kill()
+            raise RuntimeError(f"server did not start: {out} {log_path.read_text()}")
+        return cls(proc, log_path, out, data_dir)
+
     @property
     def log(self) -> str:
         return self.log_path.read_text()

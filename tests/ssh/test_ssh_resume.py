@@ -7,12 +7,11 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import uuid
 from pathlib import Path
 
 import pytest
-from ssh_helpers import Tmux, children_of, pid_alive, ssh_command, wait_for
+from ssh_helpers import RunningServer, Tmux, children_of, pid_alive, ssh_command, wait_for
 
 from trustdialog.exercise import load_library
 from trustdialog.session import Session
@@ -43,46 +42,9 @@ def people(tmp_path_factory, keys) -> Path:
     return path
 
 
-class Serve:
-    """`trustdialog serve` on 127.0.0.1, a free port, its own data dir; stderr kept to read."""
-
-    def __init__(self, data_dir: Path, access: Path) -> None:
-        self.data_dir = data_dir
-        self.log_path = data_dir.parent / f"{data_dir.name}-serve.log"
-        with open(self.log_path, "w") as log:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-m", "trustdialog", "--data-dir", str(data_dir), "serve",
-                 "--host", "127.0.0.1", "--port", "0", "--access", str(access)],
-                stdout=subprocess.PIPE, stderr=log, text=True)
-        out = "".join(self.proc.stdout.readline() for _ in range(3))
-        found = re.search(r"listening on 127\.0\.0\.1:(\d+)", out)
-        if not found:
-            self.stop()
-            raise RuntimeError(f"server did not start: {out} {self.log}")
-        self.port = int(found.group(1))
-
-    @property
-    def log(self) -> str:
-        return self.log_path.read_text()
-
-    def apps(self) -> list[int]:
-        """The app processes the server is running now."""
-        return [pid for pid in children_of(self.proc.pid) if pid_alive(pid)]
-
-    def stop(self) -> int | None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        return self.proc.returncode
-
-
 @pytest.fixture
 def serve(tmp_path, people):
-    server = Serve(tmp_path / "data", people)
+    server = RunningServer.serve_command(tmp_path / "data", people)
     yield server
     server.stop()
 
@@ -276,12 +238,12 @@ def test_a_dropped_connection_ends_its_app_and_the_session_resumes_with_its_draf
     assert wait_for(draft_saved, 10), f"the draft was never saved: {store.drafts(info.id)}"
 
     # The client vanishes without a word: its app must go too (and nothing it started).
-    [app] = serve.apps()
+    [app] = serve.children()
     family = [app, *children_of(app)]
     os.kill(first.ssh_pid(), signal.SIGKILL)
     assert wait_for(lambda: not any(pid_alive(pid) for pid in family), 8), \
         "the app outlived its dropped connection"
-    assert wait_for(lambda: not serve.apps(), 5)
+    assert wait_for(lambda: not serve.children(), 5)
     wait_for(lambda: "end=client-dropped" in serve.log, 5)
     assert "user=bob role=client" in serve.log and "end=client-dropped" in serve.log
     assert DRAFT not in serve.log and EVENT not in serve.log  # never a word of what was typed
