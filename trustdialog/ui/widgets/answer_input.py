@@ -6,6 +6,8 @@ from rich.cells import cell_len
 from rich.text import Text
 from textual import events
 from textual.expand_tabs import expand_tabs_inline
+from textual.geometry import Size
+from textual.widget import Widget
 from textual.widgets import Input
 
 from trustdialog.ui.widgets.safe_text import pictures
@@ -30,6 +32,17 @@ class AnswerInput(Input):
         if self.password:
             return super()._value
         return Text(pictures(self.value), no_wrap=True, overflow="ignore", end="")
+
+    def _watch_value(self, value: str) -> None:
+        # Input sets its virtual size (a layout reactive) on every key, which
+        # lays out the whole screen before the key is drawn: most of the echo
+        # time on a screen of many widgets. Unless the input sizes itself to
+        # its text, its place on screen does not depend on the text, so the
+        # size is stored quietly first and Input's own assignment is a no-op.
+        # Scrolling reads the stored size, so long answers still scroll.
+        if not self.styles.auto_dimensions:
+            self.set_reactive(Widget.virtual_size, Size(self.content_width, 1))
+        super()._watch_value(value)
 
     def _position_to_cell(self, position: int) -> int:
         return cell_len(expand_tabs_inline(pictures(self.value[:position]), 4))

@@ -1,0 +1,47 @@
+"""Typing redraws the input, not the screen: and long answers still scroll to keep the cursor in view."""
+
+from __future__ import annotations
+
+from driver import begin, screen_text, type_keys
+
+from trustdialog.ui.widgets.answer_input import AnswerInput
+
+
+async def test_a_key_in_an_answer_does_not_lay_out_the_screen(make, monkeypatch):
+    # Textual's Input asks for a whole-screen layout on every key; on a screen
+    # of many widgets that was most of the echo time (benchmarks/keystroke.py).
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await begin(pilot, "two-rounds")
+        box = app.focused
+        assert isinstance(box, AnswerInput)
+        await pilot.pause()
+        screen = app.screen
+        layouts = []
+        original = screen._refresh_layout
+        monkeypatch.setattr(screen, "_refresh_layout",
+                            lambda *a, **k: (layouts.append(1), original(*a, **k))[1])
+        await type_keys(pilot, "we talked")
+        await pilot.pause()
+        assert box.value.endswith("we talked")
+        assert "we talked" in screen_text(app)
+        assert layouts == []
+
+
+async def test_a_long_answer_scrolls_to_keep_the_cursor_in_view(make):
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await begin(pilot, "two-rounds")
+        box = app.focused
+        words = " ".join(f"w{i:02d}" for i in range(40))  # 159 cells: wider than any pane
+        await type_keys(pilot, words)
+        await pilot.pause()
+        assert box.value.endswith(words)
+        assert box.scroll_x > 0
+        text = screen_text(app)
+        assert "w39" in text and "w00" not in text  # the end is shown, the start scrolled off
+        # and back home shows the start again
+        await pilot.press("home")
+        await pilot.pause()
+        assert box.scroll_x == 0
+        assert "w00" in screen_text(app)
