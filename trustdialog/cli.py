@@ -50,9 +50,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def plain_start() -> argparse.Namespace:
+    """What `trustdialog` with no arguments parses to, without building the parser.
+
+    People open the app far more often than anything else; the full parser (every
+    command's options) costs a few milliseconds before the first frame.
+    """
+    return argparse.Namespace(data_dir=None, exercises=[], no_save=False, command=None,
+                              func=app.run_app)
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    if not (sys.argv[1:] if argv is None else argv):
+        args = plain_start()
+    else:
+        args = build_parser().parse_args(argv)
     if args.exercises is None:
         args.exercises = []
     try:

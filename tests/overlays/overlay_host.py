@@ -12,10 +12,10 @@ from textual.widgets import Footer, Static
 
 import trustdialog.ui
 
-# The overlays' section of the app's one stylesheet (its last section), without the
-# app's own Screen and Button rules: the host stays a neutral background, as it
+# The overlays' section of the app's stylesheet (the last of screens.tcss), without
+# the app's own Screen and Button rules: the host stays a neutral background, as it
 # was when the overlays had a file of their own, so the snapshots hold still.
-APP_CSS = Path(trustdialog.ui.__file__).parent / "trustdialog.tcss"
+APP_CSS = Path(trustdialog.ui.__file__).parent / "screens.tcss"
 OVERLAYS_MARK = "/* == overlays"
 OVERLAYS_CSS = OVERLAYS_MARK + APP_CSS.read_text(encoding="utf-8").split(OVERLAYS_MARK, 1)[1]
 # Tuesday 2025-03-04 14:05:00 UTC: a fixed "now" for every overlay that shows times

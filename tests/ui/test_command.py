@@ -71,3 +71,11 @@ def test_a_damaged_store_on_start_is_one_line_and_exit_1(tmp_path):
     after = re.sub(r"\x1b\[[0-?]*[ -/]*[@-~]", "", text.rpartition("\x1b[?1049l")[2]).strip()
     assert after.startswith("trustdialog: ") and "\n" not in after, after
     assert "sessions.db" in after and "Traceback" not in text
+
+
+def test_a_plain_start_skips_the_parser_but_means_the_same():
+    from trustdialog.cli import build_parser, plain_start
+
+    parsed = vars(build_parser().parse_args([]))
+    parsed["exercises"] = parsed["exercises"] or []  # main() does this for parsed arguments
+    assert vars(plain_start()) == parsed

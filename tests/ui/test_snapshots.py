@@ -20,6 +20,13 @@ def _welcome(app):
     Session.new(app.store, exercise, {"a": "Kim", "b": "Lee"}, clock=app.clock)
 
 
+async def _welcome_settled(pilot):
+    # The unfinished sessions are mounted after the first frame: wait for them.
+    await pilot.pause()
+    await pilot.wait_for_scheduled_animations()
+    await pilot.pause()
+
+
 async def _picker(pilot):
     pilot.app.show_picker()
     await pilot.pause()
@@ -42,7 +49,7 @@ def _at(until, after=0, choose=None):
 
 
 SCREENS = {
-    "welcome": None,
+    "welcome": _welcome_settled,
     "picker": _picker,
     "ready": _ready,
     "say": _at("hello"),

@@ -7,14 +7,23 @@ from driver import begin, screen_text, type_keys
 from trustdialog.ui.widgets.answer_input import AnswerInput
 
 
+async def _answer_box(pilot) -> AnswerInput:
+    """The focused answer blank, once the exercise screen has given it the focus."""
+    for _ in range(20):
+        if isinstance(pilot.app.focused, AnswerInput):
+            break
+        await pilot.pause(0.05)
+    assert isinstance(pilot.app.focused, AnswerInput)
+    return pilot.app.focused
+
+
 async def test_a_key_in_an_answer_does_not_lay_out_the_screen(make, monkeypatch):
     # Textual's Input asks for a whole-screen layout on every key; on a screen
     # of many widgets that was most of the echo time (benchmarks/keystroke.py).
     app = make()
     async with app.run_test(size=(80, 24)) as pilot:
         await begin(pilot, "two-rounds")
-        box = app.focused
-        assert isinstance(box, AnswerInput)
+        box = await _answer_box(pilot)
         await pilot.pause()
         screen = app.screen
         layouts = []
@@ -32,7 +41,7 @@ async def test_a_long_answer_scrolls_to_keep_the_cursor_in_view(make):
     app = make()
     async with app.run_test(size=(80, 24)) as pilot:
         await begin(pilot, "two-rounds")
-        box = app.focused
+        box = await _answer_box(pilot)
         words = " ".join(f"w{i:02d}" for i in range(40))  # 159 cells: wider than any pane
         await type_keys(pilot, words)
         await pilot.pause()

@@ -1,7 +1,11 @@
-"""The welcome screen: the first name has the focus, and typing replaces the default."""
+"""The welcome screen: the first name has the focus, typing replaces the default, notes show only when needed."""
 
 from __future__ import annotations
 
+from conftest import FIXTURES
+from driver import screen_text
+
+from trustdialog.exercise import load_library
 from trustdialog.ui.widgets.answer_input import AnswerInput
 
 
@@ -49,3 +53,28 @@ async def test_ctrl_n_goes_on_to_the_picker_from_the_name_field(make):
         await pilot.press("ctrl+n")
         await pilot.pause()
         assert type(app.screen).__name__ == "PickerScreen"
+
+
+async def test_a_broken_exercise_file_is_named_calmly_and_nothing_else_is_lost(make, tmp_path):
+    (tmp_path / "broken.toml").write_text('[exercise]\nid = "broken"\ntitle = \n')
+    library = load_library(extra_dirs=[FIXTURES, tmp_path], include_shipped=False)
+    assert len(library.diagnostics) == 1
+    app = make(library=library)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        text = screen_text(app)
+        assert "1 problem in the exercise files; those exercises are left out" in text
+        # no unfinished sessions: nothing offers to continue one
+        assert "Continue a session" not in text and not app.screen.query("#resume-list")
+
+
+async def test_with_a_sound_library_and_no_sessions_the_welcome_is_plain(make):
+    app = make()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        assert not app.screen.query("#library-note")
+        assert "Continue a session" not in screen_text(app)
+        await pilot.press("f3")  # offered only with a session to continue: does nothing
+        assert isinstance(app.focused, AnswerInput)

@@ -12,13 +12,15 @@ from textual.app import App
 from textual.binding import Binding
 
 DEFAULT_THEME = "textual-dark"
+# Rules for every screen but the welcome: read after the first frame (see load_screens_css).
+SCREENS_CSS = Path(__file__).with_name("screens.tcss")
 DEFAULT_NAMES = {"a": "Partner A", "b": "Partner B"}
 
 
 class TrustDialogApp(App):
     """Two partners, one terminal, one exercise at a time."""
 
-    CSS_PATH = "trustdialog.tcss"
+    CSS_PATH = "trustdialog.tcss"  # the shared rules and the welcome's; see SCREENS_CSS
     ENABLE_COMMAND_PALETTE = False
     TITLE = "trustdialog"
     BINDINGS = [
@@ -151,7 +153,26 @@ class TrustDialogApp(App):
 
         return WelcomeScreen()
 
+    def load_screens_css(self) -> None:
+        """Add the other screens' rules to the stylesheet (once).
+
+        Parsing them is a good part of the time to the first frame, and the
+        welcome does not need them: they are read once it is shown, or before
+        any other screen is pushed, whichever comes first. Only the new file is
+        parsed (Textual caches the rest); a theme change re-reads both.
+        """
+        if self.stylesheet.has_source(str(SCREENS_CSS), ""):
+            return
+        self.stylesheet.read(SCREENS_CSS)
+        self.stylesheet.parse()
+        self.stylesheet.update(self)
+
+    def push_screen(self, screen: Any, *args: Any, **kwargs: Any) -> Any:
+        self.load_screens_css()
+        return super().push_screen(screen, *args, **kwargs)
+
     def on_mount(self) -> None:
+        self.after_first_frame(self.load_screens_css)
         if self.resume_id:
             self.call_after_refresh(self.resume_session, self.resume_id)
 
@@ -344,8 +365,12 @@ def freeze_heap() -> None:
     and forms then live until the exercise ends). Objects made later are still
     collected as usual; a frozen object that becomes garbage is only freed when
     its reference count drops to zero, which is almost always.
+
+    It also turns collection back on: `trustdialog` turns it off while it
+    starts (see commands/app.py), when nearly everything made lives on.
     """
     gc.freeze()
+    gc.enable()
 
 
 def _on_top(app: App, module: str, name: str) -> bool:

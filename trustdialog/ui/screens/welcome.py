@@ -33,6 +33,12 @@ class WelcomeScreen(Screen):
         Binding("ctrl+n", "start", "Choose exercise", id="start", show=False),
     ]
 
+    # People start by typing their names: the first one takes the focus, selected
+    # (select_on_focus). Named here, not focused in on_mount: Textual would first
+    # focus the scrolling container, restyling the whole screen twice before the
+    # first frame.
+    AUTO_FOCUS = "#name-a"
+
     _can_continue = False  # set once the store is open and has unfinished sessions
 
     def compose(self) -> ComposeResult:
@@ -51,11 +57,10 @@ class WelcomeScreen(Screen):
                     yield self._name_input("b")
             with Horizontal(id="welcome-actions"):
                 yield Button("Choose an exercise", variant="primary", id="start")
-                yield Button("Continue a session", id="continue")
                 yield Button("Progress (F4)", id="progress")
-            yield Static("", id="library-note", classes="note")
-            yield Label("Unfinished sessions (Enter to continue):", id="resume-label")
-            yield OptionList(id="resume-list")
+            # The library note and the unfinished sessions are mounted after the
+            # first frame, and only if there is something to show: fewer widgets
+            # (and no OptionList styles) before people see the screen.
         yield Footer()
 
     def _name_input(self, partner: str) -> AnswerInput:
@@ -76,10 +81,6 @@ class WelcomeScreen(Screen):
         )
 
     def on_mount(self) -> None:
-        # People start by typing their names: the first one has the focus, selected.
-        name_a = self.query_one("#name-a", AnswerInput)
-        name_a.focus(scroll_visible=False)
-        name_a.select_all()
         # The store and the library are opened after the first frame: the welcome
         # can be read (and typed into) without them.
         self.app.after_first_frame(self._after_first_frame)
@@ -102,27 +103,41 @@ class WelcomeScreen(Screen):
         try:
             library = self.app.library
         except Exception as error:  # never crash over a library; say it calmly
-            self.query_one("#library-note", Static).update(safe(f"The exercise library could not be read: {error}"))
+            self._show_note(safe(f"The exercise library could not be read: {error}"))
             return
         problems = len(getattr(library, "diagnostics", ()) or ())
         if problems:
             note = (f"{problems} problem{'s' if problems != 1 else ''} in the exercise files; "
                     "those exercises are left out (`trustdialog check` shows where).")
-            self.query_one("#library-note", Static).update(Text(note))
+            self._show_note(Text(note))
+
+    def _show_note(self, note: Text) -> None:
+        self.query_one("#welcome", VerticalScroll).mount(
+            Static(note, id="library-note", classes="note"), after="#welcome-actions")
 
     def _fill_resume_list(self) -> None:
         from trustdialog.ui.screens.resume import describe
 
         sessions = self.app.unfinished_sessions()
-        options = self.query_one("#resume-list", OptionList)
-        options.clear_options()
-        options.add_options(Option(safe(describe(s)), id=s.id) for s in sessions[:20])
+        options = [Option(safe(describe(s)), id=s.id) for s in sessions[:20]]
         shown = self._can_continue = bool(sessions)
+        found = self.query("#resume-list")
+        if found:
+            resume_list = found.first(OptionList)
+            resume_list.clear_options()
+            resume_list.add_options(options)
+        elif shown:
+            resume_list = OptionList(*options, id="resume-list")
+            self.query_one("#welcome-actions").mount(
+                Button("Continue a session", id="continue"), before="#progress")
+            self.query_one("#welcome", VerticalScroll).mount_all(
+                [Label("Unfinished sessions (Enter to continue):", id="resume-label"), resume_list])
+        else:
+            return
         if shown:
-            options.highlighted = 0
-        options.display = shown
-        self.query_one("#resume-label", Label).display = shown
-        self.query_one("#continue", Button).display = shown
+            resume_list.highlighted = 0
+        for part in ("#continue", "#resume-label", "#resume-list"):
+            self.query_one(part).display = shown
         self.refresh_bindings()
 
     def _names(self) -> dict[str, str]:
