@@ -69,8 +69,14 @@ async def paste(pilot, text: str) -> None:
 
 
 async def type_keys(pilot, text: str) -> None:
-    """Type key by key (slow: keep it for short words)."""
+    """Type key by key (slow: keep it for short words), then let what the keys set off settle.
+
+    A key's Changed message reaches the form (hints, word lists) after the key
+    itself is handled; on a busy machine, reading the screen straight after the
+    last key could see the frame before it.
+    """
     await pilot.press(*_keys(text))
+    await pilot.pause()
 
 
 async def press_button(pilot, button_id: str) -> None:

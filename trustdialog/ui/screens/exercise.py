@@ -28,6 +28,9 @@ DRAFT_DELAY = 0.8  # seconds after the last keystroke before a draft is saved
 # ...but steady typing never holds unsaved text back longer than this: a crash
 # mid-sentence loses at most this much (the promise is under 2 seconds).
 DRAFT_MAX_WAIT = 1.5
+# How often the screen looks for turns another process saved to the same session
+# (partners on two terminals, or a facilitator following along over SSH).
+OTHERS_POLL = 1.0
 
 
 class ExerciseScreen(Screen):
@@ -64,14 +67,20 @@ class ExerciseScreen(Screen):
 
         self._saved = dict(self._drafts())
         await self.render_state()
+        if getattr(self.session.store, "persistent", False):
+            self.set_interval(OTHERS_POLL, self._show_others_turns)
         # Panes and forms are built now and live until the exercise ends: out of
         # the collector's way before anyone types (see freeze_heap).
         self.call_after_refresh(freeze_heap)
 
     # -- rendering -----------------------------------------------------------------
 
-    async def render_state(self) -> None:
-        """Draw the session's current state (after every submit, resume or time-out)."""
+    async def render_state(self, keep_focus: bool = False) -> None:
+        """Draw the session's current state (after every submit, resume or time-out).
+
+        With `keep_focus` (turns that came from another process), someone
+        typing an answer that is still on the floor keeps the focus where it is.
+        """
         session = self.session
         if session is None:
             return
@@ -88,7 +97,9 @@ class ExerciseScreen(Screen):
                 pane.show_status(state)
                 await pane.show_history(state)
                 await self._show_action(pane, state)
-            self._focus_floor(state)
+            typing = self._form_for(self.focused) is not None
+            if not (keep_focus and typing and self.focused_partner() in state.floor):
+                self._focus_floor(state)
         finally:
             self._rendering = False
         self._start_ticker(state)
@@ -178,6 +189,21 @@ class ExerciseScreen(Screen):
         widgets.append(message)
         await action.mount_all(widgets)
         action.scroll_home(animate=False)
+
+    async def _show_others_turns(self) -> None:
+        """Take in turns another process saved to this session, and show them."""
+        from trustdialog.store import StoreError
+
+        session = self.session
+        if (session is None or self._rendering or not self.is_current
+                or not getattr(session.store, "persistent", False)):
+            return
+        try:
+            fresh = session.refresh()
+        except StoreError:  # a busy or failing read: the next look tries again
+            return
+        if fresh:
+            await self.render_state(keep_focus=True)
 
     def _focus_floor(self, state: Any) -> None:
         for partner in state.floor:
