@@ -54,3 +54,4 @@ async def test_a_long_answer_scrolls_to_keep_the_cursor_in_view(make):
         await pilot.pause()
         assert box.scroll_x == 0
         assert "w00" in screen_text(app)
+
