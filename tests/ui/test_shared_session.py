@@ -18,25 +18,28 @@ async def _wait_for(pilot, done, seconds: float = 4 * OTHERS_POLL) -> None:
     assert done()
 
 
+def _opened_elsewhere(app, folder, clock) -> Session:
+    """The app's session, opened on its own connection to the same file, as another process would."""
+    session = app.session
+    return Session.resume(open_store(folder), session.exercise, session.id, clock=clock)
+
+
 async def test_a_turn_saved_elsewhere_appears_without_a_key_pressed(make, tmp_path, clock):
     store = open_store(tmp_path)
     app = make(store=store)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
-        session = advance(app, "two-rounds", "say-it")
+        advance(app, "two-rounds", "say-it")
         await pilot.pause()
         assert app.session.state.floor == ("a",)
-        # The same session, opened on its own connection to the same file, as
-        # another process would: Alex answers there.
-        elsewhere = open_store(tmp_path)
-        other = Session.resume(elsewhere, app.library.exercises["two-rounds"], session.id, clock=clock)
+        other = _opened_elsewhere(app, tmp_path, clock)  # Alex answers there
         other.submit("answered", "a", values={"say-it": "Thank you for the tea"})
         await _wait_for(pilot, lambda: app.session.state.step_id == "heard")
         await pilot.pause()
         text = screen_text(app)
         assert "Thank you for the tea" in text  # in Alex's history and in Sam's prompt
         assert app.screen.focused_partner() == "b"  # the floor moved, and so did the focus
-        elsewhere.close()
+        other.store.close()
     store.close()
 
 
@@ -46,7 +49,7 @@ async def test_someone_typing_keeps_their_words_and_place_when_the_other_answers
     app = make(store=store)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
-        session = advance(app, "every-kind", "reflect")
+        advance(app, "every-kind", "reflect")
         await pilot.pause()
         assert set(app.session.state.floor) == {"a", "b"}
         box = app.screen.query_one("#pane-b").query(AnswerInput).first()
@@ -55,8 +58,7 @@ async def test_someone_typing_keeps_their_words_and_place_when_the_other_answers
         await pilot.press("tab")  # on to the share box, past the first blank
         share = app.focused
         assert share.id == "share-b"
-        elsewhere = open_store(tmp_path)
-        other = Session.resume(elsewhere, app.library.exercises["every-kind"], session.id, clock=clock)
+        other = _opened_elsewhere(app, tmp_path, clock)
         values = {field.name: "A kept this to themselves" for field in other.state.step.fields}
         other.submit("answered", "a", values=values, shared=False)
         await _wait_for(pilot, lambda: "a" in app.session.state.answered)
@@ -64,5 +66,5 @@ async def test_someone_typing_keeps_their_words_and_place_when_the_other_answers
         assert app.session.state.floor == ("b",)
         # Nothing was rebuilt under Sam, and the focus did not jump back to the first blank.
         assert app.focused is share and box.value.endswith("I noticed")
-        elsewhere.close()
+        other.store.close()
     store.close()
