@@ -157,6 +157,15 @@ def check(run: Run) -> bool:
     if not run.sent and not db.exists():
         return False  # killed before anything was saved
     conn = sqlite3.connect(db)
+    if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'events'").fetchone():
+        # Killed while the file was being made (before its tables were committed):
+        # nothing can have been sent, and the next start must open it as new.
+        conn.close()
+        assert not run.sent, f"run {run.n}: answers shown as sent, but the file has no log"
+        store = open_store(run.data)
+        assert store.sessions() == []
+        store.close()
+        return False
     rows = conn.execute("SELECT session_id, seq, body FROM events ORDER BY session_id, seq").fetchall()
     sessions = {sid for sid, _, _ in rows}
     answers = [json.loads(b)["data"]["values"]["line"] for _, _, b in rows if json.loads(b)["kind"] == "answered"]

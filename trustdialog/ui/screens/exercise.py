@@ -19,7 +19,6 @@ from textual.widgets import Button, Checkbox, Footer, Input, Static
 
 from trustdialog.engine import PARTNERS
 from trustdialog.ui.widgets.answer_form import AnswerForm, complete, hint_for, share_label
-from trustdialog.ui.widgets.answer_input import AnswerInput
 from trustdialog.ui.widgets.pane import PartnerPane
 from trustdialog.ui.widgets.rating import RatingScale
 from trustdialog.ui.widgets.safe_text import clean, safe
