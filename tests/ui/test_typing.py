@@ -1,4 +1,4 @@
-"""Typing redraws the input, not the screen: and long answers still scroll to keep the cursor in view."""
+"""Typing redraws the input, not the whole screen; long answers still scroll to keep the cursor in view."""
 
 from __future__ import annotations
 
