@@ -157,6 +157,10 @@ def check(run: Run) -> bool:
     if not run.sent and not db.exists():
         return False  # killed before anything was saved
     conn = sqlite3.connect(db)
+    # A file torn by the kill could still answer the queries below; SQLite's
+    # own check reads every page, index and free list.
+    integrity = conn.execute("PRAGMA integrity_check").fetchall()
+    assert integrity == [("ok",)], f"run {run.n}: integrity_check says {integrity}"
     if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'events'").fetchone():
         # Killed while the file was being made (before its tables were committed):
         # nothing can have been sent, and the next start must open it as new.
