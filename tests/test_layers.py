@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 CORE = ("trustdialog.engine", "trustdialog.store", "trustdialog.exercise", "trustdialog.language",
-        "trustdialog.session", "trustdialog.cli")
+        "trustdialog.session", "trustdialog.conversation", "trustdialog.cli")
 
 
 def test_core_modules_do_not_import_textual_or_asyncssh():

@@ -14,7 +14,6 @@ from trustdialog.engine import ANSWERED
 from trustdialog.exercise.model import SLOT_RE, Exercise
 from trustdialog.store import KEPT, NOT_KEPT, PARTLY, SessionInfo
 
-PROMISES_EXERCISE = "small-promises"
 GOAL = 0.8  # the follow-through that feels secure (DOMAIN.md)
 # A promise partly kept counts half: it was neither a let-down nor a full yes.
 WEIGHTS = {KEPT: 1.0, PARTLY: 0.5, NOT_KEPT: 0.0}
@@ -68,23 +67,27 @@ def rate(kept: int, partly: int, not_kept: int) -> float | None:
     return None if total == 0 else (kept * WEIGHTS[KEPT] + partly * WEIGHTS[PARTLY]) / total
 
 
-def promises(store: Any, owner: str | None = None,
-             exercises: Mapping[str, Exercise] | None = None) -> list[Promise]:
-    """Every promise of the owner's small-promises sessions, oldest first, with its mark."""
+def promises(store: Any, owner: str | None, exercises: Mapping[str, Exercise]) -> list[Promise]:
+    """Every promise of the owner's sessions, oldest first, with its mark.
+
+    A session's list answers are promises when its exercise says so (`promises
+    = true` in the file); sessions of exercises no longer in the library are
+    left out, since nothing then says what their answers were.
+    """
     marks = {(m.session_id, m.key): m for m in store.marks(owner)}
     found: list[Promise] = []
     for info in sorted(store.sessions(owner), key=lambda i: i.created_at):
-        if info.exercise_id != PROMISES_EXERCISE:
+        exercise = exercises.get(info.exercise_id)
+        if exercise is None or not exercise.promises:
             continue
-        exercise = (exercises or {}).get(info.exercise_id)
         for p in _session_promises(info, store.events(info.id), exercise):
             m = marks.get((p.session_id, p.key))
             found.append(p if m is None else _with_mark(p, m.mark, m.at))
     return found
 
 
-def open_promises(store: Any, owner: str | None = None, before: str | None = None,
-                  exercises: Mapping[str, Exercise] | None = None) -> list[Promise]:
+def open_promises(store: Any, owner: str | None, exercises: Mapping[str, Exercise],
+                  before: str | None = None) -> list[Promise]:
     """Promises not marked yet; with `before`, only those made in other sessions."""
     return [p for p in promises(store, owner, exercises) if p.mark is None and p.session_id != before]
 
@@ -122,7 +125,7 @@ def day(at: float) -> str:
 # -- finding promises -----------------------------------------------------------
 
 
-def _session_promises(info: SessionInfo, events: list, exercise: Exercise | None) -> list[Promise]:
+def _session_promises(info: SessionInfo, events: list, exercise: Exercise) -> list[Promise]:
     # The latest answer per (step, round, partner) wins: a promise changed after
     # "let me change them" replaces the earlier wording.
     latest: dict[tuple[str, int, str], Any] = {}
@@ -147,9 +150,7 @@ def _session_promises(info: SessionInfo, events: list, exercise: Exercise | None
     return sorted(out, key=lambda p: (p.made_at, p.key))
 
 
-def _item_template(exercise: Exercise | None, step_id: str, field_name: str) -> str | None:
-    if exercise is None:
-        return None
+def _item_template(exercise: Exercise, step_id: str, field_name: str) -> str | None:
     try:
         return exercise.step(step_id).field(field_name).item
     except KeyError:

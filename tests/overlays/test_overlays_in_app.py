@@ -37,8 +37,7 @@ async def begin(app, pilot, store) -> Session:
     session = Session.new(store, app.library.exercises["when-i-felt"], NAMES, clock=lambda: NOW)
     session.submit("ready", "a")
     session.submit("ready", "b")
-    app.session = session
-    app.show_session()
+    app.run_session(session)
     await pilot.pause()
     assert type(app.screen).__name__ == "ExerciseScreen"
     return session

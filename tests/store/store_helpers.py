@@ -17,7 +17,7 @@ def promises_exercise() -> Exercise:
     item = "I will {what} by {when}"
     return Exercise(
         id="small-promises", title="Small promises", minutes=10, summary="", credit="",
-        roles=("promiser", "witness"), rounds=2, swap_roles=True,
+        roles=("promiser", "witness"), rounds=2, swap_roles=True, promises=True,
         steps=(
             Step("promises", "prompt", "promiser", "{promiser}, make small promises for {witness}.",
                  fields=(Field("promises", "list", label="a promise", min=1, max=3, item=item),)),

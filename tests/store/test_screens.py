@@ -15,6 +15,8 @@ from trustdialog.ui.checkin_screen import ALL_DONE, NOTHING_OPEN, CheckinScreen
 from trustdialog.ui.progress_screen import FollowThroughChart, ProgressScreen, chart
 from store_helpers import felt_exercise, promises_exercise
 
+EXERCISES = {"small-promises": promises_exercise()}
+
 NOON = dt.datetime(2025, 3, 3, 12, 0, tzinfo=dt.timezone.utc).timestamp()  # midday: the same date in most time zones
 DAY = 86400.0
 
@@ -71,23 +73,23 @@ async def test_checkin_marks_each_promise_and_moves_on(store):
         await pilot.press("escape")
         await pilot.pause()
     assert app.result == 3
-    marks = {p.text: p.mark for p in progress.promises(store, exercises=exercises())}
+    marks = {p.text: p.mark for p in progress.promises(store, None, EXERCISES)}
     assert marks == {"I will walk the dog by Friday": "kept", "I will cook on Tuesday by Friday": "not kept",
                      "I will call my sister by Friday": "partly"}
     assert {m.at for m in store.marks()} == {NOON + 9 * DAY}
 
 
 async def test_checkin_shows_names_literally_not_as_markup(store):
-    app = ScreenApp(lambda: CheckinScreen(store))
+    app = ScreenApp(lambda: CheckinScreen(store, exercises=EXERCISES))
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         shown = "\n".join(str(s.render()) for s in app.screen.query("PromiseItem Static"))
         assert "[bold]Ann[/bold], " in shown
-        assert "walk the dog; Friday" in shown  # no exercise given: items still read
+        assert "I will walk the dog by Friday" in shown
 
 
 async def test_checkin_with_nothing_open_says_so(data_dir):
-    app = ScreenApp(lambda: CheckinScreen(open_store(data_dir)))
+    app = ScreenApp(lambda: CheckinScreen(open_store(data_dir), exercises=EXERCISES))
     async with app.run_test(size=(80, 24)) as pilot:
         assert str(app.screen.query_one("#checkin-note", Static).render()) == NOTHING_OPEN
         await pilot.press("k")  # nothing to mark: nothing happens
@@ -96,7 +98,7 @@ async def test_checkin_with_nothing_open_says_so(data_dir):
 
 
 async def test_progress_shows_rate_against_80_and_history_then_checks_in(store):
-    first = progress.promises(store)
+    first = progress.promises(store, None, EXERCISES)
     store.set_mark(first[0].session_id, first[0].key, "kept")
     store.set_mark(first[1].session_id, first[1].key, "partly")
     app = ScreenApp(lambda: ProgressScreen(store, None, exercises=exercises()))
@@ -130,7 +132,7 @@ def test_chart_without_marks_explains_itself():
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 36)])
 def test_progress_snapshot(store, snap_compare, size):
-    first = progress.promises(store)
+    first = progress.promises(store, None, EXERCISES)
     for p, mark in zip(first, ("kept", "partly", "kept")):
         store.set_mark(p.session_id, p.key, mark)
     assert snap_compare(ScreenApp(lambda: ProgressScreen(store, None, exercises=exercises())),

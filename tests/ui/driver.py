@@ -159,9 +159,8 @@ def advance(app, exercise_id: str, until: str | None = None, *, after: int = 0,
     from trustdialog import engine
     from trustdialog.session import Session
 
-    app.names = {"a": names[0], "b": names[1]}
     exercise = app.library.exercises[exercise_id]
-    session = Session.new(app.store, exercise, app.names, clock=app.clock)
+    session = Session.new(app.store, exercise, {"a": names[0], "b": names[1]}, clock=app.clock)
     session.submit("ready", "a")
     session.submit("ready", "b")
     choose = dict(choose or {})
@@ -180,8 +179,7 @@ def advance(app, exercise_id: str, until: str | None = None, *, after: int = 0,
         if event.kind == "answered":
             data["values"] = {k: _words(v, state.step_id) for k, v in data["values"].items()}
         session.submit(event.kind, event.partner, **data)
-    app.session = session
-    app.show_session()
+    app.run_session(session)
     return session
 
 

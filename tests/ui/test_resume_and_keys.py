@@ -77,7 +77,11 @@ async def test_not_now_comes_back_later_calmly(make, store):
         await pilot.pause()
         text = screen_text(app)
         assert "Saying \"not now\" is part of this" in text
-        assert app.session.state.phase == "ready"
+        # "Not now" is recorded, and that session is closed: nothing is left half-started.
+        assert app.session is None
+        [info] = store.sessions()
+        assert [e.kind for e in store.events(info.id)] == ["ready", "not_now"]
+        assert info.finished and app.unfinished_sessions() == []
         await pilot.press("enter")  # back to the start
         await pilot.pause()
         assert type(app.screen).__name__ == "WelcomeScreen"

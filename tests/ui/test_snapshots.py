@@ -36,7 +36,8 @@ async def _picker(pilot):
 async def _ready(pilot):
     from trustdialog.ui.screens.ready import ReadyScreen
 
-    pilot.app.names = {"a": "Alex", "b": "Sam"}
+    pilot.app.conversation.set_names({"a": "Alex", "b": "Sam"})
+    pilot.app.conversation.choose("every-kind")
     pilot.app.switch_to(ReadyScreen(pilot.app.library.exercises["every-kind"]))
     await pilot.pause()
 

@@ -144,6 +144,8 @@ class Exercise:
     roles: tuple[str, str] = ("speaker", "listener")
     rounds: int = 1
     swap_roles: bool = True
+    # Its list answers are promises, checked in at the start of its next session.
+    promises: bool = False
     # role -> the rules of that role (F1), and role -> a one-line guide shown
     # in the pane of the partner in that role while the other has the floor
     rules: Mapping[str, tuple[str, ...]] = field(default_factory=dict)

@@ -50,6 +50,8 @@ EXERCISE = {
     "roles": Key("strings", "The two role names, e.g. [\"speaker\", \"listener\"]; {role} fills in a name."),
     "rounds": Key("integer", "How many times the steps run.", minimum=1),
     "swap_roles": Key("boolean", "Swap roles between rounds."),
+    "promises": Key("boolean", "Its list answers are promises: the next session opens with a "
+                    "check-in of those still unmarked, and they count in the progress view."),
     "rules": Key("map", "Role -> the rules of that role.", item="strings"),
     "guides": Key("map", "Role -> what that role is asked to do while the other has the floor.", item="string"),
 }

@@ -173,6 +173,7 @@ def parse(src: Source) -> Parsed:
         roles=roles,
         rounds=info.get("rounds", 1),
         swap_roles=info.get("swap_roles", True),
+        promises=info.get("promises", False),
         rules=info["rules"],
         guides=info["guides"],
         path=src.path,

@@ -1,15 +1,30 @@
-"""The Textual app: holds the library, the store and the running session; routes screens."""
+"""The Textual app: holds the library, the store and the one Conversation; routes screens.
+
+Screens post the messages of trustdialog.ui.messages; the handlers here are
+the only code that starts, replaces or ends the running session (through
+`self.conversation`), and they decide which screen comes next.
+"""
 
 from __future__ import annotations
 
-import gc
 import os
 import time
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
+from textual import on
 from textual.app import App
 from textual.binding import Binding
+from textual.screen import Screen
+
+from trustdialog.ui import messages
+
+if TYPE_CHECKING:
+    from trustdialog.conversation import Conversation, Refusal
+    from trustdialog.exercise.library import Library
+    from trustdialog.language import Hints
+    from trustdialog.session import Session
+    from trustdialog.store.protocol import Store
 
 DEFAULT_THEME = "textual-dark"
 # Rules for every screen but the welcome: read after the first frame (see load_screens_css).
@@ -31,31 +46,35 @@ class TrustDialogApp(App):
         Binding("ctrl+q", "request_quit", "Quit", id="quit", priority=True),
     ]
 
-    def __init__(self, *, library: Any = None, store: Any = None,
+    def __init__(self, *, library: Library | None = None, store: Store | None = None,
                  clock: Callable[[], float] = time.time, names: Mapping[str, str] | None = None,
                  owner: str | None = None, role: str | None = None, resume_id: str | None = None,
                  data_dir: Path | None = None, no_save: bool = False,
                  extra_dirs: tuple[str, ...] = ()) -> None:
         super().__init__()
+        from trustdialog.conversation import Conversation
+
         self._library = library
+        self._hints: Hints | None = None
         self.extra_dirs = tuple(extra_dirs)
         self._store = store  # None: opened on first use (after the first frame)
         self.failure: str | None = None  # why the app gave up (run_app prints it as one line)
         self.clock = clock
-        self.names = dict(names or DEFAULT_NAMES)
         self.owner = owner
         self.role = role
-        self._checked_in: set[str] = set()  # sessions whose check-in was offered
         self.resume_id = resume_id
         self.data_dir = data_dir
         self.no_save = no_save
-        self.session: Any = None  # trustdialog.session.Session while an exercise runs
+        # The one owner of the running session (see trustdialog.conversation).
+        self.conversation: Conversation = Conversation(
+            lambda: self.store, lambda: self.library.exercises, clock=clock,
+            names=names or DEFAULT_NAMES, owner=owner)
         self.theme = _pick_theme(os.environ.get("TEXTUAL_THEME"), self.available_themes)
 
     # -- data -------------------------------------------------------------------
 
     @property
-    def library(self) -> Any:
+    def library(self) -> Library:
         """The exercise library, loaded on first use (after the first frame is shown)."""
         if self._library is None:
             from trustdialog.exercise import load_library
@@ -63,22 +82,23 @@ class TrustDialogApp(App):
             self._library = load_library(extra_dirs=self.extra_dirs)
         return self._library
 
-    @library.setter
-    def library(self, value: Any) -> None:
-        self._library = value
+    @property
+    def hints(self) -> Hints:
+        """Wording hints: the shipped ones and those of every --exercises folder."""
+        if self._hints is None:
+            from trustdialog.language import load_hints
+
+            self._hints = load_hints(self.extra_dirs)
+        return self._hints
 
     @property
-    def store(self) -> Any:
+    def store(self) -> Store:
         """The session store, opened on first use; StoreError if the file is damaged."""
         if self._store is None:
             from trustdialog.store import open_store
 
             self._store = open_store(self.data_dir, self.no_save)
         return self._store
-
-    @store.setter
-    def store(self, value: Any) -> None:
-        self._store = value
 
     @property
     def store_is_open(self) -> bool:
@@ -89,7 +109,21 @@ class TrustDialogApp(App):
         """Whether sessions are written to disk (before the store is open: unless --no-save)."""
         if self._store is None:
             return not self.no_save
-        return bool(getattr(self._store, "persistent", False))
+        return self._store.persistent
+
+    @property
+    def session(self) -> Session | None:
+        """The running session, if any (owned by the conversation; screens only read it)."""
+        return self.conversation.session
+
+    @property
+    def names(self) -> Mapping[str, str]:
+        return self.conversation.names
+
+    @property
+    def sees_everyone(self) -> bool:
+        """A facilitator sees every couple's sessions; a client only their own."""
+        return self.role == "facilitator"
 
     def open_store_or_fail(self) -> bool:
         """Open the store now; if it cannot be read, exit with one line (False)."""
@@ -100,7 +134,7 @@ class TrustDialogApp(App):
         except StoreError as error:
             self.fail(_one_line(error))
             return False
-        if getattr(store, "warning", None):
+        if store.warning:
             self.notify(_one_line(store.warning), title="Saving", severity="warning")
         return True
 
@@ -120,33 +154,80 @@ class TrustDialogApp(App):
 
     def unfinished_sessions(self) -> list[Any]:
         """Sessions offered for resume: this owner's (a facilitator sees all)."""
-        owner = None if self.role == "facilitator" else self.owner
+        from trustdialog.store import StoreError
+
         try:
-            return [s for s in self.store.sessions(owner) if not s.finished]
-        except Exception as error:  # a damaged store must not keep the app from opening
+            return self.conversation.unfinished(everyone=self.sees_everyone)
+        except StoreError as error:  # a damaged store must not keep the app from opening
             self.notify(_one_line(error), title="Saved sessions", severity="warning")
             return []
 
     def submit(self, kind: str, partner: str, **data: Any) -> str | None:
-        """Send one action through the session; returns a calm message if it did not fit."""
-        if self.session is None:
-            return "No exercise is running."
-        from trustdialog.engine import FlowError
-        from trustdialog.store import StoreError
+        """Send one action through the session; a calm message if it did not fit."""
+        refusal = self.conversation.send(kind, partner, **data)
+        return refusal.message if refusal else None
 
-        try:
-            self.session.submit(kind, partner, **data)
-        except FlowError as error:
-            return _calm(str(error))
-        except Exception as error:  # the store failed: say so, keep the screen
-            if isinstance(error, StoreError):
-                return f"Could not save: {_one_line(error)}"
-            raise
-        return None
+    # -- what the screens ask for ---------------------------------------------------
+
+    @on(messages.NamesChosen)
+    def _on_names_chosen(self, event: messages.NamesChosen) -> None:
+        self.conversation.set_names(event.names)
+        self.show_picker()
+
+    @on(messages.ExerciseChosen)
+    def _on_exercise_chosen(self, event: messages.ExerciseChosen) -> None:
+        from trustdialog.ui.screens.ready import ReadyScreen
+
+        self.conversation.choose(event.exercise_id)
+        exercise = self.conversation.exercise
+        assert exercise is not None
+        self.switch_to(ReadyScreen(exercise))
+
+    @on(messages.SessionChosen)
+    def _on_session_chosen(self, event: messages.SessionChosen) -> None:
+        self.resume_session(event.session_id)
+
+    @on(messages.PartnerReady)
+    def _on_partner_ready(self, event: messages.PartnerReady) -> None:
+        self._notify_refusal(self.conversation.ready(event.partner), "Ready")
+        session = self.session
+        if session is not None and session.state.phase != "ready":
+            self.show_session()
+        else:
+            self._redraw()
+
+    @on(messages.NotNow)
+    def _on_not_now(self, event: messages.NotNow) -> None:
+        self._notify_refusal(self.conversation.not_now(event.partner), "Not now")
+        self._redraw()
+
+    @on(messages.Send)
+    async def _on_send(self, event: messages.Send) -> None:
+        refusal = self.conversation.send(event.kind, event.partner, **event.data)
+        answered = getattr(self.screen, "answered", None)
+        if answered is not None:  # the screen shows the outcome where it was asked for
+            await answered(event, refusal.message if refusal else None)
+
+    @on(messages.BackToStart)
+    def _on_back_to_start(self) -> None:
+        self.show_welcome()
+
+    @on(messages.ChooseAnother)
+    def _on_choose_another(self) -> None:
+        self.show_picker()
+
+    def _notify_refusal(self, refusal: Refusal | None, title: str) -> None:
+        if refusal is not None:
+            self.notify(refusal.message, title=title)
+
+    def _redraw(self) -> None:
+        redraw = getattr(self.screen, "render_state", None)
+        if redraw is not None:
+            self.call_later(redraw)
 
     # -- screens ----------------------------------------------------------------
 
-    def get_default_screen(self) -> Any:
+    def get_default_screen(self) -> Screen:
         # The welcome is the bottom screen itself: no blank default screen is
         # built and then covered before the first frame.
         from trustdialog.ui.screens.welcome import WelcomeScreen
@@ -176,41 +257,53 @@ class TrustDialogApp(App):
         if self.resume_id:
             self.call_after_refresh(self.resume_session, self.resume_id)
 
-    def resume_session(self, session_id: str) -> None:
-        from trustdialog.ui.screens.resume import open_session
+    def resume_session(self, session_id: str) -> bool:
+        """Continue a saved session; a calm notice (and False) if it cannot be."""
+        refusal = self.conversation.resume(session_id)
+        if refusal is not None:
+            self.notify(refusal.message, title="Resume", severity="warning")
+            return False
+        self.show_session()
+        session = self.session
+        if session is not None and session.state.paused:
+            self.show_paused()
+        return True
 
-        open_session(self, session_id)
+    def run_session(self, session: Session) -> None:
+        """Show a session made elsewhere (tests, and a session handed over whole)."""
+        self.conversation.adopt(session)
+        self.show_session()
 
     def show_session(self) -> None:
         """Show the screen that fits the running session's phase."""
-        from trustdialog.ui.screens.resume import screen_for
+        self.switch_to(self._screen_for_session())
+        if self.conversation.check_in_due():
+            from trustdialog.ui.checkin_screen import CheckinScreen
 
-        self.switch_to(screen_for(self))
-        self._check_in_first()
+            session = self.session
+            assert session is not None
+            self.push_screen(CheckinScreen(self.store, self.owner, exercises=self.library.exercises,
+                                           checkin_session=session.id, clock=self.clock))
 
-    def _check_in_first(self) -> None:
-        """Before new promises are made, the earlier ones come back to be marked.
-
-        Only at the very start of a "Small promises" session, once per run, and
-        only when earlier promises are still unmarked.
-        """
-        from trustdialog import progress
-
+    def _screen_for_session(self) -> Screen:
+        """The screen for the session's phase: ready check, exercise, or summary."""
         session = self.session
+        assert session is not None
         state = session.state
-        if (session.exercise.id != progress.PROMISES_EXERCISE or state.phase != "step"
-                or state.answers or session.id in self._checked_in):
-            return
-        self._checked_in.add(session.id)
-        exercises = self.library.exercises
-        if not progress.open_promises(self.store, self.owner, before=session.id, exercises=exercises):
-            return
-        from trustdialog.ui.checkin_screen import CheckinScreen
+        if state.finished:
+            from trustdialog.ui.screens.summary import SummaryScreen
 
-        self.push_screen(CheckinScreen(self.store, self.owner, exercises=exercises,
-                                       checkin_session=session.id, clock=self.clock))
+            return SummaryScreen()
+        phase = state.paused_from if state.paused else state.phase
+        if phase == "ready":
+            from trustdialog.ui.screens.ready import ReadyScreen
 
-    def switch_to(self, screen: Any) -> None:
+            return ReadyScreen(session.exercise)
+        from trustdialog.ui.screens.exercise import ExerciseScreen
+
+        return ExerciseScreen()
+
+    def switch_to(self, screen: Screen) -> None:
         """Replace the flow screen on top of the welcome screen (the welcome stays below)."""
         self._pop_to_welcome()
         self.push_screen(screen)
@@ -224,11 +317,11 @@ class TrustDialogApp(App):
     def show_picker(self) -> None:
         from trustdialog.ui.screens.picker import PickerScreen
 
-        self.session = None
+        self.conversation.leave()
         self.switch_to(PickerScreen())
 
     def show_welcome(self) -> None:
-        self.session = None
+        self.conversation.leave()
         self._pop_to_welcome()
 
     # -- app-wide keys ------------------------------------------------------------
@@ -241,38 +334,39 @@ class TrustDialogApp(App):
             ("ctrl+x", "quick exit: clears the screen and quits at once"),
             ("ctrl+q", "quit (asks first during an exercise)"),
         ]
+        if self.session is None:
+            keys += [("F3", "on the start screen: the unfinished sessions"),
+                     ("F4", "on the start screen: progress and your promises")]
         if self.session is not None:
             keys += [("Tab", "next blank"), ("Enter", "next blank, or send on the last"),
                      ("ctrl+s", "send your answer")]
         return keys
 
+    def focused_partner(self) -> str | None:
+        """The partner whose pane holds the focus, on a screen that has panes."""
+        focused = getattr(self.screen, "focused_partner", None)
+        return focused() if focused is not None else None
+
     def current_role(self) -> str | None:
         """The role of the partner who is acting now (or whose pane has focus)."""
-        if self.session is None:
+        session = self.session
+        if session is None:
             return None
-        state = self.session.state
-        partner = getattr(self.screen, "focused_partner", lambda: None)()
-        partner = partner or (state.floor[0] if state.floor else "a")
-        return state.roles[partner]
+        partner = self.conversation.acting_partner(self.focused_partner())
+        return session.state.roles[partner] if partner else None
 
     def action_help(self) -> None:
-        try:
-            from trustdialog.ui.overlays.help import HelpScreen
-        except ImportError:
-            self.notify("The rules screen is not installed yet.", title="Rules")
-            return
+        from trustdialog.ui.overlays.help import HelpScreen
+
         if isinstance(self.screen, HelpScreen):  # F1 on the open rules closes them (their binding)
             return
         exercise = self.session.exercise if self.session else None
         self.push_screen(HelpScreen(exercise, self.current_role(), self.key_help_list()))
 
     def action_resources(self) -> None:
-        try:
-            from trustdialog.resources import load_resources
-            from trustdialog.ui.overlays.resources import ResourcesScreen
-        except ImportError:
-            self.notify("The help-lines screen is not installed yet.", title="Help lines")
-            return
+        from trustdialog.resources import load_resources
+        from trustdialog.ui.overlays.resources import ResourcesScreen
+
         if isinstance(self.screen, ResourcesScreen):  # already open
             return
         self.push_screen(ResourcesScreen(load_resources(extra_dirs=self.extra_dirs)))
@@ -283,54 +377,47 @@ class TrustDialogApp(App):
         # already on top, instead of stacking a second copy on the first.
         if _on_top(self, "timeout", "TimeOutScreen"):
             return
-        session = self.session
-        if session is None or session.state.finished or session.state.paused:
-            self.notify("A time-out pauses a running exercise; none is running now.", title="Time-out")
+        partner = self.conversation.acting_partner(self.focused_partner())
+        refusal = self.conversation.may_pause(partner)
+        if refusal is not None:
+            self.notify(refusal.message, title="Time-out")
             return
-        try:
-            from trustdialog.ui.overlays.timeout import TimeOutScreen
-        except ImportError:
-            self.notify("The time-out screen is not installed yet.", title="Time-out")
-            return
-        self.push_screen(TimeOutScreen(self.clock()), self._on_time_out)
+        from trustdialog.ui.overlays.timeout import TimeOutScreen
 
-    def _on_time_out(self, resume_at: float | None) -> None:
-        if resume_at is None:
+        self.push_screen(TimeOutScreen(self.clock()),
+                         lambda resume_at: self._on_time_out(partner, resume_at))
+
+    def _on_time_out(self, partner: str | None, resume_at: float | None) -> None:
+        if resume_at is None or partner is None:
             return
-        partner = getattr(self.screen, "focused_partner", lambda: None)() or "a"
-        message = self.submit("paused", partner, resume_at=resume_at, note="")
-        if message:
-            self.notify(message, title="Time-out")
+        refusal = self.conversation.pause(partner, resume_at)
+        if refusal is not None:
+            self.notify(refusal.message, title="Time-out")
             return
         self.show_paused()
 
     def show_paused(self) -> None:
         """The soothing pause note; its key resumes the exercise."""
-        state = self.session.state
-        try:
-            from trustdialog.ui.overlays.timeout import PausedScreen
-        except ImportError:
-            self.notify("Paused. Resume with `trustdialog resume " + self.session.id + "`.")
-            return
-        self.push_screen(PausedScreen(state.resume_at, self.clock(), session_id=self._saved_id()),
-                         self._on_paused_closed)
+        from trustdialog.ui.overlays.timeout import PausedScreen
 
-    def _on_paused_closed(self, resume: bool | None) -> None:
-        if not resume or self.session is None:
+        session = self.session
+        assert session is not None
+        # Whoever is at the keys when the pause ends resumes it: the pane that
+        # had the focus, or the partner who asked for the time-out.
+        partner = self.focused_partner() or self.conversation.paused_by()
+        self.push_screen(PausedScreen(session.state.resume_at, self.clock(),
+                                      session_id=self._saved_id()),
+                         lambda resume: self._on_paused_closed(partner, resume))
+
+    def _on_paused_closed(self, partner: str | None, resume: bool | None) -> None:
+        if not resume or self.session is None or partner is None:
             return
-        message = self.submit("resumed", "a")
-        if message:
-            self.notify(message, title="Resume")
-        refresh = getattr(self.screen, "render_state", None)
-        if refresh:
-            self.call_later(refresh)
+        self._notify_refusal(self.conversation.resume_from_pause(partner), "Resume")
+        self._redraw()
 
     def action_quick_exit(self) -> None:
-        try:
-            from trustdialog.ui.overlays.quick_exit import quick_exit
-        except ImportError:
-            self.exit()
-            return
+        from trustdialog.ui.overlays.quick_exit import quick_exit
+
         quick_exit(self)
 
     def action_request_quit(self) -> None:
@@ -340,11 +427,8 @@ class TrustDialogApp(App):
         if not running:
             self.exit()
             return
-        try:
-            from trustdialog.ui.overlays.confirm_quit import ConfirmQuitScreen
-        except ImportError:
-            self.exit()
-            return
+        from trustdialog.ui.overlays.confirm_quit import ConfirmQuitScreen
+
         self.push_screen(ConfirmQuitScreen(session_id=self._saved_id()),
                          lambda quit: self.exit() if quit else None)
 
@@ -353,24 +437,6 @@ class TrustDialogApp(App):
         if self.session is None or not self.saving:
             return None
         return self.session.id
-
-
-def freeze_heap() -> None:
-    """Move every object alive now out of the garbage collector's sight (gc.freeze).
-
-    The widgets, styles and the exercise library are long-lived: without this,
-    each full collection walks all of them while someone types, and a keystroke
-    waits tens of milliseconds for its echo. Called once the first screen and
-    the library are up, and again once an exercise screen is built (its panes
-    and forms then live until the exercise ends). Objects made later are still
-    collected as usual; a frozen object that becomes garbage is only freed when
-    its reference count drops to zero, which is almost always.
-
-    It also turns collection back on: `trustdialog` turns it off while it
-    starts (see commands/app.py), when nearly everything made lives on.
-    """
-    gc.freeze()
-    gc.enable()
 
 
 def _on_top(app: App, module: str, name: str) -> bool:
@@ -388,12 +454,7 @@ def _one_line(error: object) -> str:
     return " ".join(str(error).split()) or error.__class__.__name__
 
 
-def _calm(message: str) -> str:
-    """Engine messages read as a gentle note, not an error."""
-    return message[:1].upper() + message[1:] + ("" if message.endswith(".") else ".")
-
-
-def make_app(*, library: Any = None, store: Any = None, clock: Callable[[], float] = time.time,
+def make_app(*, library: Library | None = None, store: Store | None = None, clock: Callable[[], float] = time.time,
              names: Mapping[str, str] | None = None, owner: str | None = None,
              role: str | None = None, resume_id: str | None = None,
              data_dir: Path | None = None, no_save: bool = False,

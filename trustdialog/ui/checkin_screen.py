@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from typing import Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -16,6 +16,10 @@ from textual.widgets import Button, Footer, ListItem, ListView, Static
 from trustdialog import progress
 from trustdialog.text import clean
 from trustdialog.store import KEPT, NOT_KEPT, PARTLY, StoreError
+
+if TYPE_CHECKING:
+    from trustdialog.exercise.model import Exercise
+    from trustdialog.store.protocol import Store
 
 INTRO = ("Here are the promises you made earlier. Together, mark how each one went. "
          "This is about noticing, not blaming: keeping most of them is plenty, and a promise "
@@ -72,16 +76,15 @@ class CheckinScreen(Screen):
         Binding("escape", "close", "Done", id="checkin_close"),
     ]
 
-    def __init__(self, store: Any, owner: str | None = None, *,
-                 exercises: Mapping[str, Any] | None = None, checkin_session: str | None = None,
+    def __init__(self, store: Store, owner: str | None = None, *,
+                 exercises: Mapping[str, Exercise], checkin_session: str | None = None,
                  clock: Callable[[], float] = time.time) -> None:
         super().__init__()
         self.store = store
         self.owner = owner
         self.checkin_session = checkin_session
         self.clock = clock
-        self.promises = progress.open_promises(store, owner, before=checkin_session,
-                                               exercises=exercises)
+        self.promises = progress.open_promises(store, owner, exercises, before=checkin_session)
         self.marked = 0
 
     def compose(self) -> ComposeResult:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -15,6 +15,10 @@ from textual.widgets import DataTable, Footer, Static
 
 from trustdialog import progress
 from trustdialog.text import clean
+
+if TYPE_CHECKING:
+    from trustdialog.exercise.model import Exercise
+    from trustdialog.store.protocol import Store
 
 INTRO = ("How the promises from \"Small promises\" went, session by session. A promise partly "
          "kept counts half. Following through about 80% of the time is enough to feel secure; "
@@ -85,8 +89,8 @@ class ProgressScreen(Screen):
         Binding("c", "check_in", "Check in", id="progress_check_in"),
     ]
 
-    def __init__(self, store: Any, owner: str | None = None, *,
-                 exercises: Mapping[str, Any] | None = None) -> None:
+    def __init__(self, store: Store, owner: str | None, *,
+                 exercises: Mapping[str, Exercise]) -> None:
         super().__init__()
         self.store = store
         self.owner = owner
@@ -108,7 +112,7 @@ class ProgressScreen(Screen):
         self.refresh_data()
 
     def refresh_data(self) -> None:
-        found = progress.promises(self.store, self.owner, self._exercises())
+        found = progress.promises(self.store, self.owner, self.exercises)
         points = progress.follow_through(found)
         self.query_one(FollowThroughChart).points = points
         self.query_one(FollowThroughChart).refresh(layout=True)
@@ -132,19 +136,11 @@ class ProgressScreen(Screen):
         if not rows:
             table.add_row(Text("No sessions yet."), Text(""), Text(""), Text(""))
 
-    def _exercises(self) -> Mapping[str, Any] | None:
-        if self.exercises is not None:
-            return self.exercises
-        try:
-            return self.app.library.exercises  # for the promise wording; optional
-        except Exception:
-            return None
-
     def action_close(self) -> None:
         self.dismiss()
 
     def action_check_in(self) -> None:
         from trustdialog.ui.checkin_screen import CheckinScreen
 
-        self.app.push_screen(CheckinScreen(self.store, self.owner, exercises=self._exercises()),
+        self.app.push_screen(CheckinScreen(self.store, self.owner, exercises=self.exercises),
                              lambda _: self.refresh_data())

@@ -62,7 +62,7 @@ class ExerciseScreen(Screen):
         return self.app.session
 
     async def on_mount(self) -> None:
-        from trustdialog.ui.app import freeze_heap
+        from trustdialog.ui.heap import freeze_heap
 
         self._saved = dict(self._drafts())
         await self.render_state()
@@ -390,7 +390,7 @@ class ExerciseScreen(Screen):
     def _show_hints(self) -> None:
         for form in self.query(AnswerForm):
             text = form.typed_text()
-            form.show_hint(hint_for(text) if text.strip() else None)
+            form.show_hint(hint_for(text, self.app.hints) if text.strip() else None)
 
     def _clear_drafts(self, keys: list[str]) -> None:
         session = self.session

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -14,7 +14,11 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from trustdialog.exercise.model import SLOT_RE
+from trustdialog.ui.messages import BackToStart, ExerciseChosen
 from trustdialog.ui.widgets.safe_text import clean, safe
+
+if TYPE_CHECKING:
+    from trustdialog.ui.app import TrustDialogApp
 
 KIND_WORDS = {"say": "read together", "prompt": "write", "choose": "choose", "confirm": "check"}
 
@@ -80,8 +84,12 @@ class PickerScreen(Screen):
         yield Static("", id="picker-note", classes="note")
         yield Footer()
 
+    @property
+    def trust(self) -> TrustDialogApp:
+        return cast("TrustDialogApp", self.app)
+
     def on_mount(self) -> None:
-        library = self.app.library
+        library = self.trust.library
         exercises = list(library.exercises.values())
         options = self.query_one("#exercise-list", OptionList)
         options.add_options(
@@ -102,7 +110,7 @@ class PickerScreen(Screen):
         options.focus()
 
     def _show(self, exercise_id: str | None) -> None:
-        exercise = self.app.library.exercises.get(exercise_id) if exercise_id else None
+        exercise = self.trust.library.exercises.get(exercise_id) if exercise_id else None
         if exercise is not None:
             self.query_one("#preview-text", Static).update(preview(exercise))
             self.query_one("#preview", VerticalScroll).scroll_home(animate=False)
@@ -111,11 +119,8 @@ class PickerScreen(Screen):
         self._show(event.option.id)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        from trustdialog.ui.screens.ready import ReadyScreen
-
-        exercise = self.app.library.exercises[event.option.id]
-        self.app.session = None
-        self.app.switch_to(ReadyScreen(exercise))
+        if event.option.id:
+            self.post_message(ExerciseChosen(event.option.id))
 
     def action_back(self) -> None:
-        self.app.show_welcome()
+        self.post_message(BackToStart())

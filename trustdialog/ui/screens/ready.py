@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -12,7 +12,13 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Static
 
 from trustdialog.engine import PARTNERS
-from trustdialog.ui.widgets.safe_text import clean, safe
+from trustdialog.exercise.model import Exercise
+from trustdialog.ui.messages import BackToStart, NotNow, PartnerReady
+from trustdialog.ui.widgets.safe_text import safe
+
+if TYPE_CHECKING:
+    from trustdialog.engine import SessionState
+    from trustdialog.ui.app import TrustDialogApp
 
 QUESTION = "Is now a good time for both of you?"
 WHY = (
@@ -30,12 +36,12 @@ class ReadyScreen(Screen):
 
     BINDINGS = [Binding("escape", "back", "Back", id="back")]
 
-    def __init__(self, exercise: Any) -> None:
+    def __init__(self, exercise: Exercise) -> None:
         super().__init__()
         self.exercise = exercise
 
     def compose(self) -> ComposeResult:
-        names = self.app.names
+        names = self.trust.names
         with VerticalScroll(id="ready"):
             yield Static(safe(f"{self.exercise.title} · about {self.exercise.minutes} minutes",
                               style="bold"), id="ready-title")
@@ -61,8 +67,12 @@ class ReadyScreen(Screen):
         self.query_one("#not-now").display = False
         self._refresh()
 
-    def _state(self) -> Any:
-        session = self.app.session
+    @property
+    def trust(self) -> TrustDialogApp:
+        return cast("TrustDialogApp", self.app)
+
+    def _state(self) -> SessionState | None:
+        session = self.trust.session
         return session.state if session is not None else None
 
     def _refresh(self) -> None:
@@ -85,7 +95,7 @@ class ReadyScreen(Screen):
         if button.startswith("yes-"):
             self._ready(button[-1])
         elif button.startswith("no-"):
-            self._not_now()
+            self._not_now(button[-1])
         elif button == "back":
             self.action_back()
         elif button == "again":
@@ -93,32 +103,21 @@ class ReadyScreen(Screen):
             self.query_one("#ready-partners").display = True
             self._refresh()
 
-    def _ready(self, partner: str) -> None:
-        app = self.app
-        if app.session is None:
-            from trustdialog.session import Session
-
-            app.session = Session.new(app.store, self.exercise, app.names, owner=app.owner,
-                                      clock=app.clock)
-        message = app.submit("ready", partner)
-        if message:
-            self.notify(message, title="Ready")
-        if app.session.state.phase != "ready":
-            app.show_session()
-            return
+    def render_state(self) -> None:
+        """Redraw after the app took a partner's answer."""
         self._refresh()
 
-    def _not_now(self) -> None:
+    def _ready(self, partner: str) -> None:
+        self.post_message(PartnerReady(partner))
+
+    def _not_now(self, partner: str) -> None:
+        self.post_message(NotNow(partner))
         self.query_one("#ready-partners").display = False
         self.query_one("#not-now").display = True
         kept = self.query_one("#not-now-kept", Static)
-        session = self.app.session
-        if session is not None and getattr(self.app.store, "persistent", False):
-            kept.update(safe(f"This session is kept: pick it from the start screen, or run "
-                             f"`trustdialog resume {clean(session.id)}`."))
-        else:
-            kept.update("")
+        # "Not now" is recorded and closes this check: nothing is left half-started.
+        kept.update("")
         self.query_one("#back", Button).focus()
 
     def action_back(self) -> None:
-        self.app.show_welcome()
+        self.post_message(BackToStart())

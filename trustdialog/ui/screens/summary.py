@@ -13,6 +13,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Static
 
+from trustdialog.ui.messages import ChooseAnother
 from trustdialog.ui.widgets.safe_text import clean, safe
 
 CLOSE = (
@@ -71,7 +72,7 @@ class SummaryScreen(Screen):
             self.action_picker()
 
     def action_picker(self) -> None:
-        self.app.show_picker()
+        self.post_message(ChooseAnother())
 
     def action_export(self) -> None:
         note = self.query_one("#export-note", Static)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from typing import TYPE_CHECKING, cast
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -11,7 +14,13 @@ from textual.widgets import Button, Footer, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from trustdialog.ui.widgets.answer_input import AnswerInput
+from trustdialog.ui.heap import freeze_heap
+from trustdialog.ui.messages import NamesChosen, SessionChosen
 from trustdialog.ui.widgets.safe_text import clean, safe
+
+if TYPE_CHECKING:
+    from trustdialog.store import SessionInfo
+    from trustdialog.ui.app import TrustDialogApp
 
 WHAT = (
     "Guided conversations for two partners at one keyboard. You take turns, one pane each, "
@@ -66,12 +75,12 @@ class WelcomeScreen(Screen):
     def _name_input(self, partner: str) -> AnswerInput:
         # The default name is selected whenever the field takes the focus, so
         # typing a name replaces it instead of adding to "Partner A".
-        return AnswerInput(value=self.app.names[partner], placeholder=f"Partner {partner.upper()}",
+        return AnswerInput(value=self.trust.names[partner], placeholder=f"Partner {partner.upper()}",
                            id=f"name-{partner}", max_length=40, compact=True,
                            select_on_focus=True)
 
     def _privacy(self) -> Text:
-        if self.app.saving:
+        if self.trust.saving:
             saving = ("Saving is on (readable by your user only; `--no-save` turns it off, "
                       "`trustdialog forget ID` deletes a session for good).")
         else:
@@ -80,15 +89,17 @@ class WelcomeScreen(Screen):
             "Privacy: both of you see both panes, and a facilitator may see everything. " + saving
         )
 
+    @property
+    def trust(self) -> TrustDialogApp:
+        return cast("TrustDialogApp", self.app)
+
     def on_mount(self) -> None:
         # The store and the library are opened after the first frame: the welcome
         # can be read (and typed into) without them.
-        self.app.after_first_frame(self._after_first_frame)
+        self.trust.after_first_frame(self._after_first_frame)
 
     def _after_first_frame(self) -> None:
-        from trustdialog.ui.app import freeze_heap
-
-        if not self.app.open_store_or_fail():
+        if not self.trust.open_store_or_fail():
             return
         self.query_one("#privacy", Static).update(self._privacy())  # a fallback may have changed it
         self._fill_resume_list()
@@ -96,12 +107,12 @@ class WelcomeScreen(Screen):
         freeze_heap()  # the first screen and the library are the bulk of the heap; see freeze_heap
 
     def on_screen_resume(self) -> None:
-        if self.app.store_is_open:
+        if self.trust.store_is_open:
             self._fill_resume_list()
 
     def _library_note(self) -> None:
         try:
-            library = self.app.library
+            library = self.trust.library
         except Exception as error:  # never crash over a library; say it calmly
             self._show_note(safe(f"The exercise library could not be read: {error}"))
             return
@@ -116,9 +127,7 @@ class WelcomeScreen(Screen):
             Static(note, id="library-note", classes="note"), after="#welcome-actions")
 
     def _fill_resume_list(self) -> None:
-        from trustdialog.ui.screens.resume import describe
-
-        sessions = self.app.unfinished_sessions()
+        sessions = self.trust.unfinished_sessions()
         options = [Option(safe(describe(s)), id=s.id) for s in sessions[:20]]
         shown = self._can_continue = bool(sessions)
         found = self.query("#resume-list")
@@ -174,20 +183,22 @@ class WelcomeScreen(Screen):
         return True
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        from trustdialog.ui.screens.resume import open_session
-
         if event.option.id:
-            open_session(self.app, event.option.id)
+            self.post_message(SessionChosen(event.option.id))
 
     def action_start(self) -> None:
-        self.app.names = self._names()
-        self.app.show_picker()
+        self.post_message(NamesChosen(self._names()))
 
     def action_progress(self) -> None:
-        try:
-            from trustdialog.ui.progress_screen import ProgressScreen
-        except ImportError:
-            self.notify("The progress view is not installed yet.", title="Progress")
-            return
-        owner = None if self.app.role == "facilitator" else self.app.owner
-        self.app.push_screen(ProgressScreen(self.app.store, owner))
+        from trustdialog.ui.progress_screen import ProgressScreen
+
+        app = self.trust
+        app.push_screen(ProgressScreen(app.store, None if app.sees_everyone else app.owner,
+                                       exercises=app.library.exercises))
+
+
+def describe(info: SessionInfo) -> str:
+    """One line for a saved session: title, names, when it was last touched."""
+    when = time.strftime("%d %b %H:%M", time.localtime(info.updated_at))
+    names = " and ".join(info.names.get(p, p) for p in ("a", "b"))
+    return f"{info.title} · {names} · {when}"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -16,6 +16,9 @@ from trustdialog.exercise.model import SLOT_RE, Field
 from trustdialog.ui.widgets.answer_input import AnswerInput
 from trustdialog.ui.widgets.rating import RatingScale
 from trustdialog.ui.widgets.safe_text import clean, safe
+
+if TYPE_CHECKING:
+    from trustdialog.language import Hints
 
 HINT_WINDOW = 4000  # only the end of a long answer is checked for wording: stays cheap
 
@@ -62,36 +65,19 @@ class VocabSuggester(Suggester):
 
 
 def complete(prefix: str, words: list[str], limit: int = 6) -> list[str]:
-    """Words that complete `prefix` (trustdialog.language.complete when it is there)."""
+    """Words that complete `prefix` (see trustdialog.language.complete)."""
     if not prefix.strip():
         return []
-    try:
-        from trustdialog.language import complete as language_complete
-    except ImportError:
-        language_complete = None
-    if language_complete is not None:
-        found = language_complete(prefix, words)
-        found = [found] if isinstance(found, str) else list(found or [])
-        return [w for w in found if w.casefold() != prefix.casefold()][:limit]
-    low = prefix.casefold()
-    return [w for w in words if w.casefold().startswith(low) and w.casefold() != low][:limit]
+    from trustdialog.language import complete as language_complete
+
+    found = language_complete(prefix, words)
+    return [w for w in found if w.casefold() != prefix.casefold()][:limit]
 
 
-def hint_for(text: str) -> str | None:
-    """A gentle wording suggestion for `text`, or None (trustdialog.language.hint_for)."""
-    try:
-        from trustdialog.language import hint_for as language_hint
-    except ImportError:
-        return None  # hook: the hints arrive with trustdialog.language
-    found = language_hint(text[-HINT_WINDOW:])
-    if not found:
-        return None
-    if isinstance(found, str):
-        return found
-    for attr in ("message", "suggestion", "text"):
-        if isinstance(getattr(found, attr, None), str):
-            return getattr(found, attr)
-    return str(found)
+def hint_for(text: str, hints: Hints) -> str | None:
+    """A gentle wording suggestion for the end of `text`, or None."""
+    found = hints.first(text[-HINT_WINDOW:])
+    return found.suggestion if found else None
 
 
 class AnswerForm(Vertical):

@@ -1,0 +1,216 @@
+"""The one owner of the running conversation: which exercise, whose names, the session, every change.
+
+The app holds one Conversation; screens never create, replace or end a
+session themselves. They post messages (trustdialog.ui.messages), the app
+hands each to the method here of the same meaning, and the screens then
+render what this object holds. Nothing here imports Textual: the flow
+decisions that are not the engine's are tested without a screen.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable, Mapping
+
+if TYPE_CHECKING:
+    from trustdialog.exercise.model import Exercise
+    from trustdialog.session import Session
+    from trustdialog.store import SessionInfo
+    from trustdialog.store.protocol import Store
+
+# The engine, the session and the store are imported by the methods that use
+# them: the app makes its Conversation before its first frame, and a plain
+# start shows that frame before any of them is loaded.
+
+DEFAULT_NAMES: Mapping[str, str] = {"a": "Partner A", "b": "Partner B"}
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why an action did not happen, in calm words for the screen that asked."""
+
+    message: str
+
+
+def calm(message: str) -> str:
+    """Engine messages read as a gentle note, not an error."""
+    message = " ".join(message.split())
+    return message[:1].upper() + message[1:] + ("" if message.endswith(".") else ".")
+
+
+def one_line(error: object) -> str:
+    return " ".join(str(error).split()) or error.__class__.__name__
+
+
+class Conversation:
+    """The running session and what leads to it, owned in one place."""
+
+    def __init__(self, store: Callable[[], Store], exercises: Callable[[], Mapping[str, Exercise]],
+                 *, clock: Callable[[], float] = time.time,
+                 names: Mapping[str, str] | None = None, owner: str | None = None) -> None:
+        self._store = store
+        self._exercises = exercises
+        self.clock = clock
+        self.owner = owner
+        self.names: dict[str, str] = dict(names or DEFAULT_NAMES)
+        self.exercise: Exercise | None = None  # chosen, before the session exists
+        self.session: Session | None = None
+        self._checked_in: set[str] = set()  # sessions whose check-in was offered this run
+
+    # -- before a session ---------------------------------------------------------
+
+    def set_names(self, names: Mapping[str, str]) -> None:
+        self.names = dict(names)
+
+    def choose(self, exercise_id: str) -> None:
+        """An exercise was picked: its ready check comes next, with no session yet."""
+        self.exercise = self._exercises()[exercise_id]
+        self.session = None
+
+    def leave(self) -> None:
+        """Back to the start or the picker: nothing is running any more (all of it is kept)."""
+        self.session = None
+        self.exercise = None
+
+    def ready(self, partner: str) -> Refusal | None:
+        """One partner says now is a good time; the session begins with the first yes."""
+        from trustdialog import engine
+        from trustdialog.session import Session
+        from trustdialog.store import StoreError
+
+        if self.session is None:
+            if self.exercise is None:
+                return Refusal("Choose an exercise first.")
+            try:
+                self.session = Session.new(self._store(), self.exercise, self.names,
+                                           owner=self.owner, clock=self.clock)
+            except StoreError as error:
+                return Refusal(f"Could not save: {one_line(error)}")
+        return self.send(engine.READY, partner)
+
+    def not_now(self, partner: str) -> Refusal | None:
+        """One partner says not now: recorded when a session has begun, so it is not left half-open."""
+        from trustdialog import engine
+
+        if self.session is None:
+            return None  # nothing began: nothing to keep
+        refusal = self.send(engine.NOT_NOW, partner)
+        if refusal is None:
+            # That session is closed; "ask again" begins a new one with the next yes.
+            self.session = None
+        return refusal
+
+    # -- a session ------------------------------------------------------------------
+
+    def send(self, kind: str, partner: str, **data: object) -> Refusal | None:
+        """Apply one partner's action; a calm refusal if it does not fit or cannot be saved."""
+        from trustdialog.engine import FlowError
+        from trustdialog.store import StoreError
+
+        if self.session is None:
+            return Refusal("No exercise is running.")
+        try:
+            self.session.submit(kind, partner, **data)
+        except FlowError as error:
+            return Refusal(calm(str(error)))
+        except StoreError as error:
+            return Refusal(f"Could not save: {one_line(error)}")
+        return None
+
+    def adopt(self, session: Session) -> None:
+        """Run a session made elsewhere (a test's, or one handed over whole)."""
+        self.session = session
+        self.exercise = session.exercise
+        self.names = dict(session.state.names)
+
+    def acting_partner(self, focused: str | None) -> str | None:
+        """Who an app-wide key (time-out, rules) speaks for.
+
+        Over SSH a connection is one partner; at one terminal it is the partner
+        whose pane has the focus, else the one who holds the floor. When both
+        hold it and neither pane has the focus, it is the first of them: the
+        pause is for both of them anyway, and the log says whose key it was.
+        """
+        session = self.session
+        if session is None:
+            return None
+        if focused is not None:
+            return focused
+        floor = session.state.floor
+        return floor[0] if floor else None
+
+    def may_pause(self, partner: str | None) -> Refusal | None:
+        """Whether a time-out can begin now (the engine's rule), before the time is asked."""
+        from trustdialog import engine
+
+        session = self.session
+        if session is None or partner is None:
+            return Refusal("A time-out pauses a running exercise; none is running now.")
+        # TODO(engine API): ask the engine which actions it allows.
+        if session.state.finished or session.state.paused:
+            return Refusal("A time-out pauses a running exercise; none is running now.")
+        return None
+
+    def pause(self, partner: str, resume_at: float) -> Refusal | None:
+        from trustdialog import engine
+
+        return self.send(engine.PAUSED, partner, resume_at=resume_at, note="")
+
+    def resume_from_pause(self, partner: str) -> Refusal | None:
+        from trustdialog import engine
+
+        return self.send(engine.RESUMED, partner)
+
+    def paused_by(self) -> str | None:
+        """The partner who asked for the pause that is on now."""
+        from trustdialog import engine
+
+        session = self.session
+        if session is None or not session.state.paused:
+            return None
+        for event in reversed(session.events):
+            if event.kind == engine.PAUSED:
+                return event.partner
+        return None
+
+    def resume(self, session_id: str) -> Refusal | None:
+        """Pick a saved session back up, with the names it was started with."""
+        from trustdialog.engine import FlowError
+        from trustdialog.session import Session
+        from trustdialog.store import StoreError
+
+        try:
+            info = self._store().info(session_id)
+        except StoreError as error:
+            return Refusal(one_line(error))
+        exercise = self._exercises().get(info.exercise_id)
+        if exercise is None:
+            return Refusal(f"The exercise {info.exercise_id!r} of this session is not in the library.")
+        try:
+            session = Session.resume(self._store(), exercise, session_id, clock=self.clock)
+        except (FlowError, StoreError, ValueError) as error:  # the exercise changed since
+            return Refusal(f"This session cannot be replayed: {one_line(error)}")
+        self.session = session
+        self.exercise = exercise
+        self.names = dict(info.names)
+        return None
+
+    def unfinished(self, everyone: bool = False) -> list[SessionInfo]:
+        """Sessions offered for resume: the owner's, or everyone's (a facilitator)."""
+        return [s for s in self._store().sessions(None if everyone else self.owner)
+                if not s.finished]
+
+    def check_in_due(self) -> bool:
+        """Whether the running session opens with a check-in of earlier promises (once per run)."""
+        session = self.session
+        if session is None or not session.exercise.promises:
+            return False
+        state = session.state
+        if state.phase != "step" or state.answers or session.id in self._checked_in:
+            return False
+        self._checked_in.add(session.id)
+        from trustdialog import progress
+
+        return bool(progress.open_promises(self._store(), self.owner, self._exercises(),
+                                           before=session.id))

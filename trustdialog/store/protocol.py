@@ -1,0 +1,57 @@
+"""What every session store offers (SQLite, memory, and later a database server): one Protocol.
+
+Code that takes a store types it as `Store`; a test checks that each store
+class satisfies it. Optional abilities are attributes every store has
+(`persistent`, `warning`), never probed for with getattr.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Iterable, Mapping, Protocol, runtime_checkable
+
+if TYPE_CHECKING:
+    from trustdialog.engine import Event
+    from trustdialog.store.records import Mark, SessionInfo, Snapshot
+
+
+@runtime_checkable
+class Store(Protocol):
+    """An append-only event log per session, with drafts and promise marks beside it."""
+
+    # Whether what is stored outlives this process (False: memory only).
+    persistent: bool
+    # Why this store is not saving to disk, when it fell back to memory; else None.
+    warning: str | None
+
+    def create_session(self, exercise_id: str, title: str, names: Mapping[str, str],
+                       owner: str | None = None, at: float | None = None, *,
+                       private_steps: Iterable[str] = (),
+                       hidden_steps: Iterable[str] = ()) -> str: ...
+
+    def append(self, session_id: str, event: Event, *, after: int | None = None,
+               clear_drafts: Iterable[str] = (), finished: bool = False) -> int: ...
+
+    def events(self, session_id: str, after: int = 0) -> list[Event]: ...
+
+    def info(self, session_id: str) -> SessionInfo: ...
+
+    def sessions(self, owner: str | None = None) -> list[SessionInfo]: ...
+
+    def set_finished(self, session_id: str) -> None: ...
+
+    def snapshot(self, session_id: str) -> Snapshot: ...
+
+    def save_draft(self, session_id: str, key: str, text: str) -> None: ...
+
+    def drafts(self, session_id: str) -> dict[str, str]: ...
+
+    def clear_draft(self, session_id: str, key: str) -> None: ...
+
+    def set_mark(self, session_id: str, key: str, mark: str, at: float | None = None,
+                 checkin_session: str | None = None) -> None: ...
+
+    def marks(self, owner: str | None = None) -> list[Mark]: ...
+
+    def forget(self, session_id: str) -> bool: ...
+
+    def close(self) -> None: ...
