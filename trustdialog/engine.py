@@ -28,6 +28,7 @@ PARTNERS = ("a", "b")
 
 # Event kinds. The step-scoped ones must name the current step.
 READY = "ready"
+NOT_NOW = "not_now"  # one partner said "not now" at the ready check: that session closes
 ANSWERED = "answered"
 CONTINUED = "continued"  # read-and-continue (`say` steps)
 CHOSE = "chose"
@@ -36,7 +37,7 @@ SKIPPED = "skipped"
 PAUSED = "paused"
 RESUMED = "resumed"
 ENDED = "ended"
-EVENT_KINDS = (READY, ANSWERED, CONTINUED, CHOSE, CONFIRMED, SKIPPED, PAUSED, RESUMED, ENDED)
+EVENT_KINDS = (READY, NOT_NOW, ANSWERED, CONTINUED, CHOSE, CONFIRMED, SKIPPED, PAUSED, RESUMED, ENDED)
 STEP_EVENTS = (ANSWERED, CONTINUED, CHOSE, CONFIRMED, SKIPPED)
 
 
@@ -327,6 +328,14 @@ def _on_ready(state: SessionState, event: Event) -> SessionState:
     )
 
 
+def _on_not_now(state: SessionState, event: Event) -> SessionState:
+    # "Not now" is a good answer: it is kept in the log, and the session it
+    # closes is not left behind as unfinished. Asking again is a new session.
+    if state.phase != "ready":
+        raise FlowError("\"not now\" answers the ready check, which is over")
+    return _evolve(state, phase="finished", paused_from=None)
+
+
 def _check_step(state: SessionState, event: Event, *kinds: str) -> Step:
     if state.phase == "paused":
         raise FlowError("the exercise is paused; resume it first")
@@ -465,6 +474,7 @@ def _on_ended(state: SessionState, event: Event) -> SessionState:
 
 _HANDLERS = {
     READY: _on_ready,
+    NOT_NOW: _on_not_now,
     ANSWERED: _on_answered,
     CONTINUED: _on_continued,
     CHOSE: _on_chose,
