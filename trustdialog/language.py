@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
+from trustdialog.files import FileReadError, FileTooLarge, read_regular_file
+
 HINTS_FILE = Path("data") / "hints.toml"
 MAX_FILE_BYTES = 1_000_000  # a hints file is a few KB; refuse a runaway one unread
 DEFAULT_FRAME = "I feel ___ about ___, and I need ___."
@@ -173,7 +175,7 @@ def load_hints(extra_dirs: Iterable[str | os.PathLike] = (), include_shipped: bo
     problems: list[str] = []
     for folder in folders:
         path = Path(folder) / HINTS_FILE
-        if not path.is_file():
+        if not path.exists():  # a FIFO or folder by this name is read, and refused with a reason
             continue
         doc = _read(path, problems)
         if doc is None:
@@ -197,13 +199,14 @@ def load_hints(extra_dirs: Iterable[str | os.PathLike] = (), include_shipped: bo
 
 def _read(path: Path, problems: list[str]) -> dict[str, Any] | None:
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            problems.append(f"{path}: larger than {MAX_FILE_BYTES // 1_000_000} MB; skipped")
-            return None
-        return tomllib.loads(path.read_bytes().decode("utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError) as exc:
+        return tomllib.loads(read_regular_file(path, MAX_FILE_BYTES).decode("utf-8"))
+    except FileTooLarge:
+        problems.append(f"{path}: larger than {MAX_FILE_BYTES // 1_000_000} MB; skipped")
+    except FileReadError as exc:
+        problems.append(f"{path}: {exc.reason}; skipped")
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError) as exc:
         problems.append(f"{path}: cannot be read ({exc}); skipped")
-        return None
+    return None
 
 
 _TEXT_KEYS = ("title", "suggestion", "frame")

@@ -14,10 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
+from trustdialog.files import FileReadError, read_regular_file
 from trustdialog.locations import library_dir
 
 RESOURCES_FILE = Path("data") / "resources.toml"
 FORMAT = 1
+MAX_FILE_BYTES = 1_000_000  # a resources file is a few KB; refuse a runaway one unread
 
 FALLBACK_TITLE = "Help lines"
 FALLBACK_NOTE = (
@@ -68,7 +70,7 @@ def load_resources(extra_dirs: Iterable[str | os.PathLike] = (),
     loaded = False
     for folder in dirs:
         path = folder / RESOURCES_FILE
-        if not path.is_file():
+        if not path.exists():  # a FIFO or folder by this name is read, and refused with a reason
             continue
         try:
             file_title, file_note, file_entries = read_resources_file(path)
@@ -87,11 +89,10 @@ def load_resources(extra_dirs: Iterable[str | os.PathLike] = (),
 def read_resources_file(path: Path) -> tuple[str, str, list[Resource]]:
     """(title, note, entries) of one file; raises ResourcesFileError saying what is wrong."""
     try:
-        with path.open("rb") as handle:
-            doc = tomllib.load(handle)
-    except OSError as error:
-        raise ResourcesFileError(f"{path}: cannot read: {error.strerror or error}") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        doc = tomllib.loads(read_regular_file(path, MAX_FILE_BYTES).decode("utf-8"))
+    except FileReadError as error:
+        raise ResourcesFileError(f"{path}: {error.reason}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, RecursionError) as error:
         raise ResourcesFileError(f"{path}: not valid TOML: {error}") from None
     if doc.get("format") != FORMAT:
         raise ResourcesFileError(f"{path}: expected `format = {FORMAT}`, found {doc.get('format')!r}")

@@ -31,7 +31,8 @@ _KEY = re.compile(r"`([A-Za-z_-]+)`|unknown key '([^']+)'")
 
 def data_files(folder: Path) -> list[Path]:
     """The data files a library folder has."""
-    return [folder / name for name in DATA_FILES if (folder / name).is_file()]
+    # exists, not is_file: a FIFO or folder by this name is refused with a reason, not passed over
+    return [folder / name for name in DATA_FILES if (folder / name).exists()]
 
 
 def is_data_file(path: Path) -> bool:

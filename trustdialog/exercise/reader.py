@@ -6,11 +6,11 @@ import os
 import re
 import tomllib
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from trustdialog.exercise.diagnostics import Diagnostic
 from trustdialog.exercise.locator import Key, Locator
+from trustdialog.files import FileReadError, FileTooLarge, read_regular_file
 
 MAX_BYTES = 1_000_000  # an exercise is a few KB; anything near this is a mistake or an attack
 
@@ -57,21 +57,12 @@ def read(path: str | os.PathLike) -> tuple[Source | None, list[Diagnostic]]:
     def fail(code: str, message: str, line: int = 1, col: int = 1) -> tuple[None, list[Diagnostic]]:
         return None, [Diagnostic(name, line, col, code, message)]
 
-    p = Path(path)
     try:
-        if p.is_dir():
-            return fail("TD001", "is a folder, not a file")
-        if not p.exists():
-            return fail("TD001", "no such file")
-        size = p.stat().st_size
-        if size > MAX_BYTES:
-            return fail("TD002", f"file is {size:,} bytes; the limit is {MAX_BYTES:,}")
-        with open(p, "rb") as fh:
-            raw = fh.read(MAX_BYTES + 1)  # the size may have changed, or it is a pipe
-    except OSError as error:
-        return fail("TD001", f"cannot read: {error.strerror or error}")
-    if len(raw) > MAX_BYTES:
-        return fail("TD002", f"file is over the limit of {MAX_BYTES:,} bytes")
+        raw = read_regular_file(path, MAX_BYTES)
+    except FileTooLarge as error:
+        return fail("TD002", error.reason)
+    except FileReadError as error:
+        return fail("TD001", error.reason)
     if not raw.strip():
         return fail("TD005", "file is empty")
     if b"\0" in raw:

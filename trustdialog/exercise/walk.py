@@ -9,12 +9,13 @@ choices from the start to the finish.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from trustdialog import engine
 from trustdialog.exercise.diagnostics import Diagnostic
 from trustdialog.exercise.locator import Locator
 from trustdialog.exercise.model import Exercise
+from trustdialog.exercise.reader import MAX_BYTES
+from trustdialog.files import read_regular_file
 
 PATH_CAP = 10_000  # paths counted per exercise
 STATE_CAP = 100_000  # engine states explored per exercise
@@ -147,7 +148,8 @@ def _diag(ex: Exercise, step_id: str | None, code: str, message: str) -> Diagnos
     line, col = 1, 1
     if ex.path and step_id:
         try:
-            line, col = Locator(Path(ex.path).read_text(encoding="utf-8")).key(("steps", ex.index(step_id)))
+            text = read_regular_file(ex.path, MAX_BYTES).decode("utf-8")
+            line, col = Locator(text).key(("steps", ex.index(step_id)))
         except (OSError, UnicodeDecodeError, KeyError):
             pass
     return Diagnostic(ex.path or ex.id, line, col, code, message)
