@@ -198,8 +198,9 @@ class TrustDialogApp(App):
 
     @on(messages.NotNow)
     def _on_not_now(self, event: messages.NotNow) -> None:
+        # The ready screen has already turned to its calm "not now" note; a redraw
+        # would put the yes buttons (and the focus) back under it.
         self._notify_refusal(self.conversation.not_now(event.partner), "Not now")
-        self._redraw()
 
     @on(messages.Send)
     async def _on_send(self, event: messages.Send) -> None:
