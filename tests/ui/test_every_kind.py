@@ -63,7 +63,9 @@ async def test_every_kind_of_step(make, store):
         assert form(app, "a").query_one(Checkbox).value
         await pilot.press("ctrl+s")
         await pilot.pause()
-        assert "Only for you" not in screen_text(app) or True
+        sent = state().answers[-1]  # A's note went in, private and shared, as typed
+        assert (sent.partner, sent.private, sent.shared) == ("a", True, True)
+        assert "I noticed I was tense" in sent.text
         await paste(pilot, "secret thought")
         await pilot.press("enter")
         await pilot.pause()
