@@ -7,6 +7,8 @@ them, so `list`, `check` and `schema` start fast and never load the UI.
 from __future__ import annotations
 
 import argparse
+import errno
+import os
 import sys
 
 from trustdialog import __version__
@@ -68,12 +70,40 @@ def main(argv: list[str] | None = None) -> int:
     if args.exercises is None:
         args.exercises = []
     try:
-        return int(args.func(args) or 0)
+        code = int(args.func(args) or 0)
+        if args.command is not None and sys.stdout is not None:
+            sys.stdout.flush()  # a full disk or closed pipe is met here, not at exit
+        return code
     except CommandError as error:
         print(f"trustdialog: {error}", file=sys.stderr)
         return error.code
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (`| head`): nothing to tell it.
+        _drop_stdout()
+        return 1
+    except OSError as error:
+        if args.command is None or error.errno not in (errno.ENOSPC, errno.EIO, errno.EFBIG):
+            raise
+        _drop_stdout()
+        print(f"trustdialog: cannot write to standard output ({error.strerror})", file=sys.stderr)
+        return 1
+    finally:
+        if args.command is not None and sys.stdout is not None:
+            try:
+                sys.stdout.flush()
+            except (OSError, ValueError):
+                # Already reported; the interpreter's last flush must not fail again.
+                _drop_stdout()
+
+
+def _drop_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's last flush cannot fail again."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, AttributeError, ValueError):
+        pass
 
 
 if __name__ == "__main__":

@@ -21,8 +21,27 @@ def data_dir(override: str | os.PathLike | None = None) -> Path:
 
 
 def ensure_private_dir(path: Path) -> Path:
-    """Create `path` (and parents) readable by its owner only: folders 0700."""
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    """Create `path` (and parents) readable by its owner only: folders 0700.
+
+    Each folder made here is 0700 whatever the umask (mkdir(parents=True) would
+    make the parents 0777 & ~umask); folders that already existed keep their
+    mode, except `path` itself.
+    """
+    missing = []
+    here = path
+    while not here.is_dir():
+        missing.append(here)
+        if here.parent == here:
+            break
+        here = here.parent
+    for folder in reversed(missing):
+        try:
+            os.mkdir(folder, 0o700)
+        except FileExistsError:
+            if not folder.is_dir():
+                raise
+            continue  # made meanwhile by another process
+        os.chmod(folder, 0o700)  # the umask may have taken bits from the mode
     os.chmod(path, 0o700)
     return path
 

@@ -9,18 +9,31 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
 from trustdialog import engine
 from trustdialog.engine import Event, SessionState
 from trustdialog.exercise.model import Exercise
-from trustdialog.store import MemoryStore, SessionInfo, Snapshot, StoreConflict, StoreWriteError
+from trustdialog.store import (
+    MemoryStore, SessionGone, SessionInfo, Snapshot, StoreConflict, StoreWriteError,
+)
 
 log = logging.getLogger("trustdialog.session")
 log.addHandler(logging.NullHandler())
 
 MEMORY_ONLY = ("Saving stopped ({reason}). This session carries on in memory only "
                "and will be lost when the app closes.")
+GONE = "This session was deleted from another window; what you write now is not saved."
+
+
+@dataclass(frozen=True)
+class SavingStopped:
+    """Why and where saving stopped mid-session: the first `saved` events are on disk."""
+
+    reason: str
+    saved: int
+    gone: bool = False  # the session was forgotten elsewhere: nothing of it is on disk now
 
 
 def draft_key(step: str, round: int, partner: str, field: str) -> str:
@@ -39,6 +52,7 @@ class Session:
         self.events: list[Event] = list(events or [])  # the log as this process knows it
         self.info: SessionInfo = info or store.info(session_id)
         self.state: SessionState = engine.replay(exercise, names, self.events)
+        self.stopped: SavingStopped | None = None  # set when the store fails mid-session
 
     @classmethod
     def new(cls, store: Any, exercise: Exercise, names: Mapping[str, str],
@@ -60,6 +74,25 @@ class Session:
         """Why this session is not being saved, if it is not."""
         return getattr(self.store, "warning", None)
 
+    @property
+    def persistent(self) -> bool:
+        """Whether everything of this session so far is on disk (nothing failed, not --no-save)."""
+        return self.stopped is None and bool(getattr(self.store, "persistent", False))
+
+    def turns(self) -> tuple[int, int]:
+        """(turns on disk, turns only in memory): the partners' moves, not readiness or pauses."""
+        if self.persistent:
+            saved = len(self.events)
+        elif self.stopped is not None and not self.stopped.gone:
+            saved = self.stopped.saved
+        else:  # --no-save, memory from the start, or forgotten: nothing is on disk
+            saved = 0
+
+        def count(events: list[Event]) -> int:
+            return sum(1 for e in events if e.kind in engine.STEP_EVENTS)
+
+        return count(self.events[:saved]), count(self.events[saved:])
+
     def submit(self, kind: str, partner: str, **data: Any) -> SessionState:
         """Apply one partner's action; raises engine.FlowError if it does not fit."""
         state = self.state
@@ -77,7 +110,7 @@ class Session:
                 # first: catch up, then check the action still fits.
                 self.refresh()
                 continue
-            except StoreWriteError as error:
+            except (StoreWriteError, SessionGone) as error:
                 self._carry_on_in_memory(error)
                 continue
             break
@@ -101,7 +134,8 @@ class Session:
         """Keep the text being typed; the UI calls this on pauses in typing and focus changes."""
         try:
             self.store.save_draft(self.id, key, text)
-        except StoreWriteError as error:
+        except (StoreWriteError, SessionGone) as error:
+            # Forgotten elsewhere: drafts go to memory too, so no row outlives the session.
             self._carry_on_in_memory(error)
             self.store.save_draft(self.id, key, text)
 
@@ -112,7 +146,7 @@ class Session:
     def clear_draft(self, key: str) -> None:
         try:
             self.store.clear_draft(self.id, key)
-        except StoreWriteError as error:
+        except (StoreWriteError, SessionGone) as error:
             self._carry_on_in_memory(error)
             self.store.clear_draft(self.id, key)
 
@@ -133,14 +167,16 @@ class Session:
 
     # -- faults ------------------------------------------------------------------
 
-    def _carry_on_in_memory(self, error: StoreWriteError) -> None:
-        """The disk failed: move this session into memory, as it stands, and say so."""
+    def _carry_on_in_memory(self, error: StoreWriteError | SessionGone) -> None:
+        """The disk failed (or the session was forgotten): carry on in memory, and say so."""
+        gone = isinstance(error, SessionGone)
+        self.stopped = SavingStopped(" ".join(str(error).split()), len(self.events), gone)
         old = self.store
         try:
             drafts = old.drafts(self.id)
         except Exception:  # reading may fail too; drafts are a convenience
             drafts = {}
-        memory = MemoryStore(warning=MEMORY_ONLY.format(reason=error))
+        memory = MemoryStore(warning=GONE if gone else MEMORY_ONLY.format(reason=self.stopped.reason))
         memory.adopt(Snapshot(self.info.with_(events=len(self.events)), list(self.events), drafts))
         self.store = memory
         log.warning("session %s: saving stopped (%s); carrying on in memory", self.id, error)

@@ -190,3 +190,32 @@ def test_a_full_disk_at_start_falls_back_to_memory(small_disk):
     store = open_store(small_disk / "data")
     assert isinstance(store, MemoryStore)
     assert store.warning and "disk is full" in store.warning and "memory only" in store.warning
+
+
+def test_a_session_forgotten_elsewhere_carries_on_in_memory_and_leaves_no_rows(data_dir):
+    store = open_store(data_dir)
+    s = Session.new(store, felt_exercise(), NAMES)
+    s.submit("ready", "a")
+    s.submit("ready", "b")
+    other = open_store(data_dir)
+    other.forget(s.id)
+    other.close()
+    s.save_draft(draft_key("voice", 1, "a", "event"), "typed after the forget")
+    assert s.stopped is not None and s.stopped.gone and not s.persistent
+    assert "deleted from another window" in s.warning
+    s.submit("answered", "a", values={"event": "x", "feeling": "calm"})
+    assert s.turns() == (0, 1)  # nothing of it is on disk any more
+    assert store.drafts(s.id) == {} and store.sessions() == []
+
+
+def test_a_full_file_counts_the_turns_on_disk(data_dir):
+    store = open_store(data_dir)
+    s = Session.new(store, felt_exercise(), NAMES)
+    s.submit("ready", "a")
+    s.submit("ready", "b")
+    s.submit("answered", "a", values={"event": "x", "feeling": "calm"})
+    pages = store._conn.execute("PRAGMA page_count").fetchone()[0]
+    store._conn.execute(f"PRAGMA max_page_count = {pages}")  # a real SQLITE_FULL from here on
+    s.submit("answered", "b", values={"mirror": "y" * 6000})
+    assert s.stopped is not None and "disk is full" in s.stopped.reason and not s.stopped.gone
+    assert s.turns() == (1, 1) and len(store.events(s.id)) == 3

@@ -5,9 +5,12 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import stat
 import sys
+import tempfile
 
 from trustdialog.commands import CommandError
+from trustdialog.text import clean
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -31,7 +34,13 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 def _owner() -> str | None:
     # Under the SSH server each person's process carries their name; the
     # commands then see that person's sessions only.
-    return os.environ.get("TRUSTDIALOG_USER") or None
+    from trustdialog.identity import Identity, IdentityError
+
+    try:
+        identity = Identity.from_env()
+    except IdentityError as error:
+        raise CommandError(str(error), 2) from None
+    return identity.person if identity else None
 
 
 def _open(args: argparse.Namespace, create: bool = False):
@@ -43,16 +52,43 @@ def _open(args: argparse.Namespace, create: bool = False):
         raise CommandError(str(error), 1) from None
 
 
-def _find(store, session_id: str):
-    from trustdialog.store import StoreError
+def _find(store, session_id: str, damaged_ok: bool = False):
+    """The session's summary; with `damaged_ok`, its SessionDamaged error when it is damaged."""
+    from trustdialog.store import SessionDamaged, StoreError
 
+    unknown = CommandError(f"no saved session {session_id!r} (see `trustdialog sessions`)", 1)
+    try:
+        # An id from undecodable bytes on the command line can name no session.
+        session_id.encode("utf-8")
+    except UnicodeEncodeError:
+        raise unknown from None
     try:
         info = store.info(session_id)
+    except SessionDamaged as error:
+        if _owner() is not None and error.owner != _owner():
+            raise unknown from None
+        if damaged_ok:
+            return error
+        raise CommandError(f"{error}; `trustdialog forget {session_id}` removes it", 1) from None
     except StoreError:
         info = None
     if info is None or (_owner() is not None and info.owner != _owner()):
-        raise CommandError(f"no saved session {session_id!r} (see `trustdialog sessions`)", 1)
+        raise unknown
     return info
+
+
+def _writable(store, what: str) -> None:
+    if store.read_only:
+        raise CommandError(f"cannot {what}: {store.read_only}", 1)
+
+
+def _say(text: str) -> None:
+    """Print a line of the listing; characters the terminal's encoding lacks become '?'."""
+    out = sys.stdout
+    if out is None:
+        raise CommandError("standard output is closed", 1)
+    encoding = out.encoding or "utf-8"
+    out.write(text.encode(encoding, "replace").decode(encoding) + "\n")
 
 
 def _when(at: float) -> str:
@@ -63,19 +99,35 @@ def list_sessions(args: argparse.Namespace) -> int:
     if args.move_aside:
         from trustdialog.store import move_aside
 
-        moved = move_aside(args.data_dir)
+        from trustdialog.store import StoreError
+
+        try:
+            moved = move_aside(args.data_dir)
+        except StoreError as error:
+            raise CommandError(str(error), 1) from None
+        except OSError as error:
+            raise CommandError(f"cannot move the data file aside: {error.filename or ''} "
+                               f"({error.strerror or error})", 1) from None
         print(f"Moved the data file aside to {moved}; a new one starts next time."
               if moved else "There is no data file to move aside.")
         return 0
-    from trustdialog.text import clean
 
     store = _open(args)
     try:
         infos = store.sessions(_owner())
+        damaged = store.damaged(_owner())
     finally:
         store.close()
+    if store.read_only:
+        print(f"trustdialog: {store.read_only}; sessions can be listed and exported, "
+              "not resumed or forgotten", file=sys.stderr)
+    for error in damaged:
+        print(f"trustdialog: {error}; `trustdialog forget {error.session_id}` removes it",
+              file=sys.stderr)
     if not infos:
-        print("No saved sessions.")
+        if damaged:
+            return 1
+        _say("No saved sessions.")
         return 0
     rows = [("ID", "DATE", "EXERCISE", "PARTNERS", "FINISHED")]
     for i in infos:
@@ -83,14 +135,20 @@ def list_sessions(args: argparse.Namespace) -> int:
         rows.append((i.id, _when(i.created_at), i.exercise_id, partners, "yes" if i.finished else "no"))
     widths = [max(len(r[c]) for r in rows) for c in range(4)]
     for r in rows:
-        print("  ".join(cell.ljust(w) for cell, w in zip(r, widths)) + "  " + r[4])
+        _say("  ".join(cell.ljust(w) for cell, w in zip(r, widths)) + "  " + r[4])
     return 0
 
 
 def resume(args: argparse.Namespace) -> int:
+    from trustdialog.store import StoreError
+
     store = _open(args)
     try:
         info = _find(store, args.id)
+        store.events(args.id)  # a damaged log is reported here, before the app starts
+        _writable(store, f"resume session {args.id} (`trustdialog export {args.id}` shows it)")
+    except StoreError as error:
+        raise CommandError(f"{error}; `trustdialog forget {args.id}` removes it", 1) from None
     finally:
         store.close()
     if info.finished:
@@ -103,11 +161,16 @@ def resume(args: argparse.Namespace) -> int:
 def export(args: argparse.Namespace) -> int:
     from trustdialog import engine
     from trustdialog.export import events_to_markdown, to_markdown
+    from trustdialog.store import StoreError
 
+    if args.output == "":
+        raise CommandError("-o needs a file name (or - for standard output)", 2)
     store = _open(args)
     try:
         info = _find(store, args.id)
         events = store.events(args.id)
+    except StoreError as error:
+        raise CommandError(f"{error}; `trustdialog forget {args.id}` removes it", 1) from None
     finally:
         store.close()
     exercise = _exercise(args, info.exercise_id)
@@ -121,18 +184,66 @@ def export(args: argparse.Namespace) -> int:
             text = None
     if text is None:
         text = events_to_markdown(info, events)
-    if not args.output or args.output == "-":
-        sys.stdout.write(text)
+    if args.output is None or args.output == "-":
+        _to_stdout(text)
         return 0
     try:
-        # A transcript is as private as the data file: readable by its owner only.
-        fd = os.open(args.output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
+        _write_private(args.output, text)
     except OSError as error:
-        raise CommandError(f"cannot write {args.output}: {error.strerror}", 1) from None
+        raise CommandError(f"cannot write {args.output}: {error.strerror or error}", 1) from None
     print(f"Wrote {args.output}", file=sys.stderr)
     return 0
+
+
+def _to_stdout(text: str) -> None:
+    """The transcript as UTF-8 bytes, whatever the locale: a document, not a display."""
+    if sys.stdout is None:
+        raise CommandError("standard output is closed; write to a file with -o FILE", 1)
+    data = text.encode("utf-8")
+    try:
+        sys.stdout.flush()
+        if hasattr(sys.stdout, "buffer"):
+            sys.stdout.buffer.write(data)
+        else:
+            sys.stdout.write(text)
+        sys.stdout.flush()  # a full disk is found here, not at exit
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        raise CommandError(f"cannot write the transcript to standard output "
+                           f"({error.strerror or error})", 1) from None
+
+
+def _write_private(target: str, text: str) -> None:
+    """Write `target` readable by its owner only (0600), even when it existed as 0644.
+
+    A file is written beside the target and renamed over it, so a failed write
+    leaves the old file as it was. A target that is not a regular file (a
+    pipe, /dev/stdout) is written in place, its mode untouched.
+    """
+    real = os.path.realpath(target)
+    try:
+        st = os.stat(real)
+    except FileNotFoundError:
+        st = None
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        with open(real, "w", encoding="utf-8") as f:
+            f.write(text)
+        return
+    folder = os.path.dirname(real) or "."
+    fd, temp = tempfile.mkstemp(dir=folder, prefix=".trustdialog-export-")  # made 0600
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(temp, real)
+    except BaseException:
+        try:
+            os.unlink(temp)
+        except OSError:
+            pass
+        raise
 
 
 def _exercise(args: argparse.Namespace, exercise_id: str):
@@ -147,18 +258,29 @@ def _exercise(args: argparse.Namespace, exercise_id: str):
 
 
 def forget(args: argparse.Namespace) -> int:
+    from trustdialog.store import SessionDamaged, StoreError
+
     store = _open(args)
     try:
-        info = _find(store, args.id)
+        info = _find(store, args.id, damaged_ok=True)
+        _writable(store, f"forget session {args.id}")
         # Ask on a terminal; a script (stdin not a tty) has said what it wants.
-        if not args.yes and sys.stdin.isatty():
-            names = " & ".join(info.names[p] for p in ("a", "b"))
-            answer = input(f"Delete session {info.id} ({info.exercise_id}, {names}, "
-                           f"{_when(info.created_at)}) for good? [y/N] ")
+        if not args.yes and sys.stdin is not None and sys.stdin.isatty():
+            if isinstance(info, SessionDamaged):
+                about = f"damaged session {args.id} ({info.what})"
+            else:
+                names = " & ".join(clean(info.names[p]) for p in ("a", "b"))
+                about = (f"session {info.id} ({info.exercise_id}, {names}, "
+                         f"{_when(info.created_at)})")
+            answer = input(f"Delete {about} for good? [y/N] ")
             if answer.strip().lower() not in ("y", "yes"):
                 print("Kept.")
                 return 1
-        wiped = store.forget(args.id)
+        try:
+            wiped = store.forget(args.id)
+        except StoreError as error:
+            where = getattr(store, "path", "the data file")
+            raise CommandError(f"cannot forget session {args.id}: {where}: {error}", 1) from None
     finally:
         store.close()
     print(f"Forgot session {args.id} for good.")

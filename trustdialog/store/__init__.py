@@ -7,18 +7,21 @@ written. A damaged or foreign file raises StoreError and is never deleted.
 
 from __future__ import annotations
 
+import os
+import stat
 import time
 from pathlib import Path
 
 from trustdialog import locations
 from trustdialog.store.memory import MemoryStore
 from trustdialog.store.records import (
-    KEPT, MARKS, NOT_KEPT, PARTLY, Mark, SessionInfo, Snapshot, StoreConflict, StoreError,
-    StoreWriteError,
+    KEPT, MARKS, NOT_KEPT, PARTLY, Mark, SessionDamaged, SessionGone, SessionInfo, Snapshot,
+    StoreConflict, StoreError, StoreWriteError,
 )
 
 __all__ = [
-    "DB_NAME", "KEPT", "MARKS", "NOT_KEPT", "PARTLY", "Mark", "MemoryStore", "SessionInfo",
+    "DB_NAME", "KEPT", "MARKS", "NOT_KEPT", "PARTLY", "Mark", "MemoryStore", "SessionDamaged",
+    "SessionGone", "SessionInfo",
     "Snapshot", "StoreConflict", "StoreError", "StoreWriteError", "db_path", "move_aside",
     "open_store",
 ]
@@ -34,14 +37,20 @@ def db_path(data_dir: Path | None) -> Path:
 def open_store(data_dir: Path | None, no_save: bool = False, *, create: bool = True):
     """The store for this run.
 
-    With `create=False` (the read-only commands) a missing file gives an empty
-    MemoryStore instead of a new file.
+    With `create=False` (the commands) a missing file gives an empty
+    MemoryStore instead of a new file; an existing one that cannot be written
+    is opened for reading with `.read_only` saying why; one that cannot be
+    read, or a data folder that is not a folder, raises StoreError.
     """
     if no_save:
         return MemoryStore()
     path = db_path(data_dir)
-    if not create and not path.exists():
-        return MemoryStore()
+    if not create:
+        return _open_existing(path) if _file_exists(path) else MemoryStore()
+    try:
+        _check_folder(path.parent)
+    except StoreError as error:
+        return MemoryStore(warning=f"cannot save: {error}" + MEMORY_ONLY)
     try:
         locations.ensure_private_dir(path.parent)
     except OSError as error:
@@ -55,11 +64,86 @@ def open_store(data_dir: Path | None, no_save: bool = False, *, create: bool = T
         return MemoryStore(warning=f"cannot save: {error}" + MEMORY_ONLY)
 
 
+def _open_existing(path: Path):
+    from trustdialog.store.sqlite import SQLiteStore
+
+    try:
+        locations.ensure_private_dir(path.parent)
+        return SQLiteStore(path, probe=False)
+    except StoreWriteError as error:
+        why = str(error)
+    except OSError as error:
+        why = f"{path}: " + ("the data folder is read-only" if error.errno in (1, 13, 30)
+                             else (error.strerror or str(error)))
+    store = SQLiteStore(path, read_only=True)  # StoreError when it cannot even be read
+    store.read_only = why
+    return store
+
+
+def _kind(st: os.stat_result) -> str:
+    mode = st.st_mode
+    if stat.S_ISREG(mode):
+        return "a file"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a folder" if stat.S_ISDIR(mode) else "not a file"
+
+
+def _file_exists(path: Path) -> bool:
+    """Whether the data file is there; StoreError when it or its folder cannot be used."""
+    try:
+        st = os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        _check_folder(path.parent)
+        return False
+    except PermissionError:
+        raise StoreError(f"cannot read the data folder {path.parent} (permission denied)") from None
+    except OSError as error:
+        raise StoreError(f"cannot read {path} ({error.strerror or error})") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise StoreError(f"{path} is {_kind(st)}, not a data file; move it out of the way")
+    return True
+
+
+def _check_folder(folder: Path) -> None:
+    """StoreError when `folder`, or the nearest part of its path that exists, is not a folder."""
+    here = folder
+    while True:
+        try:
+            st = os.stat(here)
+            break
+        except (FileNotFoundError, NotADirectoryError):
+            if here.parent == here:
+                return
+            here = here.parent
+        except PermissionError:
+            raise StoreError(f"cannot read the data folder {folder} (permission denied)") from None
+    if stat.S_ISDIR(st.st_mode):
+        if here == folder and not os.access(folder, os.R_OK | os.X_OK):
+            raise StoreError(f"cannot read the data folder {folder} (permission denied)")
+        return
+    if here == folder:
+        raise StoreError(f"the data folder {folder} is {_kind(st)}, not a folder")
+    raise StoreError(f"{folder} cannot be a data folder: {here} is {_kind(st)}, not a folder")
+
+
 def move_aside(data_dir: Path | None) -> Path | None:
-    """Rename the data file (and its -wal/-shm) out of the way; the new name, or None."""
+    """Rename the data file (and its -wal/-shm) out of the way; the new name, or None.
+
+    StoreError when the folder cannot be read; OSError when it cannot be written.
+    """
     path = db_path(data_dir)
-    if not path.exists():
-        return None
+    try:
+        if not _file_exists(path):
+            return None
+    except StoreError:
+        if not os.path.lexists(path):
+            raise  # an unreadable folder, not something to move
+    # A FIFO or device named sessions.db is moved aside too: it is in the way.
     stamp = time.strftime("%Y%m%d-%H%M%S")
     target = path.with_name(f"{path.name}.aside-{stamp}")
     n = 1

@@ -8,7 +8,7 @@ from typing import Iterable, Mapping
 
 from trustdialog.engine import Event
 from trustdialog.store.records import (
-    MARKS, Mark, SessionInfo, Snapshot, StoreConflict, StoreError,
+    MARKS, Mark, SessionDamaged, SessionGone, SessionInfo, Snapshot, StoreConflict, StoreError,
 )
 
 
@@ -21,6 +21,7 @@ class MemoryStore:
     """Everything in memory; nothing ever touches the disk."""
 
     persistent = False
+    read_only: str | None = None  # memory can always be written
 
     def __init__(self, warning: str | None = None) -> None:
         self.warning: str | None = warning
@@ -52,9 +53,16 @@ class MemoryStore:
         except KeyError:
             raise StoreError(f"no session {session_id!r}") from None
 
+    def _live(self, session_id: str) -> Snapshot:
+        # Writing for a forgotten session writes nothing, as in the SQLite store.
+        try:
+            return self._sessions[session_id]
+        except KeyError:
+            raise SessionGone(session_id) from None
+
     def append(self, session_id: str, event: Event, *, after: int | None = None,
                clear_drafts: Iterable[str] = (), finished: bool = False) -> int:
-        rec = self._get(session_id)
+        rec = self._live(session_id)
         if after is not None and after != len(rec.events):
             raise StoreConflict(len(rec.events))
         rec.events.append(event)
@@ -74,6 +82,9 @@ class MemoryStore:
         infos = [r.info for r in self._sessions.values() if owner is None or r.info.owner == owner]
         return sorted(infos, key=lambda i: i.updated_at, reverse=True)
 
+    def damaged(self, owner: str | None = None) -> list[SessionDamaged]:
+        return []  # nothing in memory is ever torn
+
     def set_finished(self, session_id: str) -> None:
         rec = self._get(session_id)
         rec.info = rec.info.with_(finished=True)
@@ -85,13 +96,13 @@ class MemoryStore:
     # -- drafts ----------------------------------------------------------------
 
     def save_draft(self, session_id: str, key: str, text: str) -> None:
-        self._get(session_id).drafts[key] = text
+        self._live(session_id).drafts[key] = text
 
     def drafts(self, session_id: str) -> dict[str, str]:
         return dict(self._get(session_id).drafts)
 
     def clear_draft(self, session_id: str, key: str) -> None:
-        self._get(session_id).drafts.pop(key, None)
+        self._live(session_id).drafts.pop(key, None)
 
     # -- promise marks ---------------------------------------------------------
 

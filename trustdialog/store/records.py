@@ -20,6 +20,24 @@ class StoreWriteError(StoreError):
     """Writing failed (disk full, read-only, I/O error): carry on in memory."""
 
 
+class SessionGone(StoreError):
+    """The session was forgotten (perhaps by another process); nothing was written for it."""
+
+    def __init__(self, session_id: str) -> None:
+        super().__init__(f"no session {session_id!r} (it was forgotten); nothing was saved for it")
+        self.session_id = session_id
+
+
+class SessionDamaged(StoreError):
+    """One session's rows in the file are damaged; the other sessions are unaffected."""
+
+    def __init__(self, session_id: str, what: str, owner: str | None = None) -> None:
+        super().__init__(f"session {session_id}: {what}")
+        self.session_id = session_id
+        self.what = what
+        self.owner = owner  # whose it is, when that much could be read
+
+
 class StoreConflict(StoreError):
     """Another process appended to this session first; replay its events and retry."""
 

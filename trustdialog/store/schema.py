@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 
+from trustdialog.store.records import StoreError
+
 # Version 0 is the first layout, from before the file recorded a version: the
 # event log and its sessions. A new file is made by laying it down and running
 # every migration, so the upgrade path is the path every file takes.
@@ -66,6 +68,14 @@ CURRENT = len(MIGRATIONS)
 OURS = {"sessions", "events"}
 
 
+class DamagedVersion(StoreError):
+    """The file's schema version is not a number; the store reports it with the path."""
+
+    def __init__(self, found: list) -> None:
+        shown = ", ".join(repr(v)[:20] for v in found[:3])
+        super().__init__(f"its schema version is damaged ({shown} is not a number)")
+
+
 def tables(conn: sqlite3.Connection) -> set[str]:
     rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
     return {name for (name,) in rows if not name.startswith("sqlite_")}
@@ -77,8 +87,13 @@ def version(conn: sqlite3.Connection) -> int | None:
     if not names:
         return None
     if "schema_version" in names:
-        row = conn.execute("SELECT MAX(version) FROM schema_version").fetchone()
-        return int(row[0]) if row and row[0] is not None else -1
+        rows = conn.execute("SELECT version FROM schema_version").fetchall()
+        found = [v for (v,) in rows]
+        if not found:
+            return -1
+        if not all(isinstance(v, int) and not isinstance(v, bool) for v in found):
+            raise DamagedVersion(found)
+        return max(found)
     if OURS <= names:
         cols = {r[1] for r in conn.execute("PRAGMA table_info(events)")}
         return 0 if {"session_id", "seq", "body"} <= cols else -1

@@ -15,6 +15,7 @@ import random
 import sqlite3
 import threading
 import time
+import urllib.parse
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Mapping, TypeVar
@@ -23,7 +24,8 @@ from trustdialog.engine import Event
 from trustdialog.store import schema
 from trustdialog.store.memory import new_session_id
 from trustdialog.store.records import (
-    MARKS, Mark, SessionInfo, Snapshot, StoreConflict, StoreError, StoreWriteError,
+    MARKS, Mark, SessionDamaged, SessionGone, SessionInfo, Snapshot, StoreConflict, StoreError,
+    StoreWriteError,
 )
 
 log = logging.getLogger("trustdialog.store")
@@ -67,11 +69,14 @@ class SQLiteStore:
 
     persistent = True
 
-    def __init__(self, path: Path, *, probe: bool = True) -> None:
+    def __init__(self, path: Path, *, probe: bool = True, read_only: bool = False) -> None:
         self.path = Path(path)
         self.warning: str | None = None
+        # Why this store can only read (set by open_store for the listing
+        # commands when the file cannot be written); None when it can write.
+        self.read_only: str | None = None
         self._lock = threading.RLock()
-        self._conn = self._open(probe)
+        self._conn = self._open_read_only() if read_only else self._open(probe)
 
     # -- opening ---------------------------------------------------------------
 
@@ -97,7 +102,11 @@ class SQLiteStore:
                                    check_same_thread=False)
         except sqlite3.Error as error:
             raise StoreWriteError(f"{path}: {_reason(error, path)}") from None
+        conn.text_factory = _text
         try:
+            # Look before changing anything: a file of another program is
+            # refused as it was found, never switched to WAL first.
+            self._check_version(conn)
             mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
             if mode != "wal":
                 raise StoreWriteError(f"{path}: cannot switch to WAL (journal mode {mode})")
@@ -112,6 +121,10 @@ class SQLiteStore:
                 with self._tx(conn):
                     conn.execute("INSERT OR REPLACE INTO meta VALUES ('opened_at', ?)",
                                  (repr(time.time()),))
+                    # Older versions could save a draft after its session was
+                    # forgotten: rows no command can see, holding typed text.
+                    conn.execute("DELETE FROM drafts WHERE session_id NOT IN (SELECT id FROM sessions)")
+                    conn.execute("DELETE FROM marks WHERE session_id NOT IN (SELECT id FROM sessions)")
         except StoreError:
             conn.close()
             raise
@@ -124,18 +137,76 @@ class SQLiteStore:
             raise StoreWriteError(f"{path}: {_reason(error, path)}") from None
         return conn
 
-    def _migrate(self, conn: sqlite3.Connection) -> None:
-        found = schema.version(conn)
-        if found == schema.CURRENT:
-            return
+    def _open_read_only(self) -> sqlite3.Connection:
+        """Open an existing file for reading only, where it cannot be written.
+
+        mode=ro still needs the -shm file of a WAL database; in a folder that
+        cannot be written (or on a full disk) and with no -wal left (the last
+        writer closed cleanly), immutable=1 reads the file alone. With a -wal left there,
+        immutable would miss its commits, so that case is reported instead.
+        """
+        path = self.path
+        wal = path.with_name(path.name + "-wal")
+        uri = "file:" + urllib.parse.quote(str(path))
+        tries = [uri + "?mode=ro"]
+        # A full disk cannot make the -shm either; there, too, nothing can be
+        # committed while we read, so the file alone is the whole story.
+        if not _has_bytes(wal) and (not os.access(path.parent, os.W_OK) or _nearly_full(path)):
+            tries.append(uri + "?immutable=1")
+        last: BaseException | None = None
+        for where in tries:
+            try:
+                conn = sqlite3.connect(where, uri=True, timeout=10.0, isolation_level=None,
+                                       check_same_thread=False)
+            except sqlite3.Error as error:
+                last = error
+                continue
+            conn.text_factory = _text
+            try:
+                found = self._check_version(conn)
+                if found != schema.CURRENT:
+                    raise StoreError(f"{path} was written by an older trustdialog and must be "
+                                     "upgraded, which needs it to be writable")
+                conn.execute("SELECT 1 FROM sessions LIMIT 1").fetchall()
+                return conn
+            except StoreError:
+                conn.close()
+                raise
+            except sqlite3.DatabaseError as error:
+                conn.close()
+                if getattr(error, "sqlite_errorname", "").startswith(("SQLITE_NOTADB",
+                                                                       "SQLITE_CORRUPT")):
+                    raise StoreError(f"{path} is damaged or not a trustdialog database "
+                                     f"({error}); " + MOVE_ASIDE_HINT) from None
+                last = error
+        if not os.access(path, os.R_OK):
+            why = "permission denied"
+        elif _has_bytes(wal) and not os.access(path.parent, os.W_OK):
+            why = f"its latest changes are in {wal.name}, which cannot be read without writing"
+        else:
+            why = _reason(last, path) if last else "unknown reason"
+        raise StoreError(f"cannot read {path} ({why})")
+
+    def _check_version(self, conn: sqlite3.Connection) -> int | None:
+        """The file's schema version; StoreError for a foreign, newer or damaged file."""
+        try:
+            found = schema.version(conn)
+        except schema.DamagedVersion as error:
+            raise StoreError(f"{self.path}: {error}; " + MOVE_ASIDE_HINT) from None
         if found is not None and found < 0:
             raise StoreError(f"{self.path} is an SQLite file but not a trustdialog database; "
                              + MOVE_ASIDE_HINT)
         if found is not None and found > schema.CURRENT:
             raise StoreError(f"{self.path} was written by a newer trustdialog (schema "
                              f"{found}, this one knows {schema.CURRENT}); please upgrade")
+        return found
+
+    def _migrate(self, conn: sqlite3.Connection) -> None:
+        found = self._check_version(conn)
+        if found == schema.CURRENT:
+            return
         with self._tx(conn):
-            found = schema.version(conn)  # another process may have upgraded it meanwhile
+            found = self._check_version(conn)  # another process may have upgraded it meanwhile
             if found != schema.CURRENT:
                 log.info("upgrading %s from schema %s to %s", self.path, found, schema.CURRENT)
                 schema.upgrade(conn, found)
@@ -208,8 +279,7 @@ class SQLiteStore:
         clear = [(session_id, key) for key in clear_drafts]
 
         def add(conn: sqlite3.Connection) -> int:
-            if conn.execute("SELECT 1 FROM sessions WHERE id = ?", (session_id,)).fetchone() is None:
-                raise StoreError(f"no session {session_id!r}")
+            _exists(conn, session_id)
             (last,) = conn.execute("SELECT COALESCE(MAX(seq), 0) FROM events WHERE session_id = ?",
                                    (session_id,)).fetchone()
             if after is not None and last != after:
@@ -234,10 +304,26 @@ class SQLiteStore:
         raise StoreWriteError("could not append after many retries")
 
     def events(self, session_id: str, after: int = 0) -> list[Event]:
+        """The events after seq `after`; SessionDamaged names the first that cannot be read."""
         self.info(session_id)
-        rows = self._read("SELECT body FROM events WHERE session_id = ? AND seq > ? ORDER BY seq",
-                          (session_id, after))
-        return [Event.from_dict(json.loads(body)) for (body,) in rows]
+        rows = self._read("SELECT seq, body FROM events WHERE session_id = ? AND seq > ? "
+                          "ORDER BY seq", (session_id, after))
+        out = []
+        for expected, (seq, body) in enumerate(rows, after + 1):
+            if type(seq) is not int:
+                raise SessionDamaged(session_id, f"event {expected} is damaged "
+                                     f"(its number reads {str(seq)[:20]!r})")
+            if seq != expected:
+                raise SessionDamaged(session_id, f"event {expected} is missing")
+            try:
+                data = json.loads(body)
+            except (ValueError, TypeError):
+                raise SessionDamaged(session_id, f"event {seq} is damaged (not JSON)") from None
+            try:
+                out.append(Event.from_dict(data))
+            except (KeyError, TypeError, ValueError, AttributeError):
+                raise SessionDamaged(session_id, f"event {seq} is damaged (not an event)") from None
+        return out
 
     def info(self, session_id: str) -> SessionInfo:
         rows = self._read(f"SELECT {_SESSION_COLS} FROM sessions WHERE id = ?", (session_id,))
@@ -246,10 +332,42 @@ class SQLiteStore:
         return _info(rows[0])
 
     def sessions(self, owner: str | None = None) -> list[SessionInfo]:
+        """Every session whose summary can be read; `damaged` names the others."""
         where, params = ("WHERE owner = ?", (owner,)) if owner is not None else ("", ())
         rows = self._read(f"SELECT {_SESSION_COLS} FROM sessions {where} "
                           "ORDER BY updated_at DESC", params)
-        return [_info(r) for r in rows]
+        out = []
+        for row in rows:
+            try:
+                out.append(_info(row))
+            except SessionDamaged:
+                pass
+        return out
+
+    def damaged(self, owner: str | None = None) -> list[SessionDamaged]:
+        """What is wrong with each session that cannot be read whole (summary or events)."""
+        where, params = ("WHERE owner = ?", (owner,)) if owner is not None else ("", ())
+        found: dict[str, SessionDamaged] = {}
+        for row in self._read(f"SELECT {_SESSION_COLS} FROM sessions {where}", params):
+            try:
+                _info(row)
+            except SessionDamaged as error:
+                found[error.session_id] = error
+        # SQL finds the suspects without decoding every event; events() then
+        # says exactly what is wrong.
+        suspects = self._read(
+            "SELECT DISTINCT session_id FROM events WHERE typeof(seq) != 'integer' "
+            "OR typeof(body) != 'text' OR NOT json_valid(body) UNION "
+            "SELECT session_id FROM events GROUP BY session_id "
+            "HAVING COUNT(*) != MAX(seq) OR MIN(seq) != 1")
+        known = {i.id for i in self.sessions(owner)}
+        for (sid,) in suspects:
+            if sid in known:
+                try:
+                    self.events(sid)
+                except SessionDamaged as error:
+                    found[sid] = error
+        return list(found.values())
 
     def set_finished(self, session_id: str) -> None:
         self._write(lambda conn: conn.execute(
@@ -261,17 +379,27 @@ class SQLiteStore:
     # -- drafts ----------------------------------------------------------------
 
     def save_draft(self, session_id: str, key: str, text: str) -> None:
-        self._write(lambda conn: conn.execute(
-            "INSERT INTO drafts (session_id, key, text, at) VALUES (?,?,?,?) "
-            "ON CONFLICT (session_id, key) DO UPDATE SET text = excluded.text, at = excluded.at",
-            (session_id, key, text, time.time())))
+        """Keep what is being typed; SessionGone (nothing written) once the session is forgotten."""
+        def save(conn: sqlite3.Connection) -> None:
+            _exists(conn, session_id)
+            conn.execute(
+                "INSERT INTO drafts (session_id, key, text, at) VALUES (?,?,?,?) "
+                "ON CONFLICT (session_id, key) DO UPDATE SET text = excluded.text, at = excluded.at",
+                (session_id, key, text, time.time()))
+
+        self._write(save)
 
     def drafts(self, session_id: str) -> dict[str, str]:
-        return dict(self._read("SELECT key, text FROM drafts WHERE session_id = ?", (session_id,)))
+        rows = self._read("SELECT key, text FROM drafts WHERE session_id = ?", (session_id,))
+        # A damaged draft is shown as far as it can be read rather than dropped.
+        return {_as_text(key): _as_text(text) for key, text in rows}
 
     def clear_draft(self, session_id: str, key: str) -> None:
-        self._write(lambda conn: conn.execute(
-            "DELETE FROM drafts WHERE session_id = ? AND key = ?", (session_id, key)))
+        def clear(conn: sqlite3.Connection) -> None:
+            _exists(conn, session_id)
+            conn.execute("DELETE FROM drafts WHERE session_id = ? AND key = ?", (session_id, key))
+
+        self._write(clear)
 
     # -- promise marks ---------------------------------------------------------
 
@@ -301,9 +429,16 @@ class SQLiteStore:
         pages until a checkpoint copies them back and TRUNCATE empties it;
         VACUUM then rebuilds the file without its free pages.
         """
-        self.info(session_id)
-
         def delete(conn: sqlite3.Connection) -> None:
+            # Not info(): a session whose rows are damaged must still be forgettable,
+            # and so must drafts left behind by a session already gone.
+            left = conn.execute(
+                "SELECT (SELECT COUNT(*) FROM sessions WHERE id = ?) "
+                "+ (SELECT COUNT(*) FROM drafts WHERE session_id = ?) "
+                "+ (SELECT COUNT(*) FROM events WHERE session_id = ?)",
+                (session_id, session_id, session_id)).fetchone()[0]
+            if not left:
+                raise StoreError(f"no session {session_id!r}")
             conn.execute("DELETE FROM marks WHERE session_id = ?", (session_id,))
             conn.execute("UPDATE marks SET checkin_session = NULL WHERE checkin_session = ?",
                          (session_id,))
@@ -334,9 +469,53 @@ class SQLiteStore:
                 self._conn = None  # type: ignore[assignment]
 
 
+def _exists(conn: sqlite3.Connection, session_id: str) -> None:
+    if conn.execute("SELECT 1 FROM sessions WHERE id = ?", (session_id,)).fetchone() is None:
+        raise SessionGone(session_id)
+
+
+def _text(raw: bytes) -> str | bytes:
+    # Text that is not UTF-8 comes back as bytes, so one damaged value is
+    # reported where it is read instead of failing every query that meets it.
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw
+
+
+def _as_text(value) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+
+
+def _has_bytes(path: Path) -> bool:
+    try:
+        return path.stat().st_size > 0
+    except OSError:
+        return False
+
+
+def _steps(sid: str, owner, value, what: str) -> tuple[str, ...]:
+    try:
+        steps = json.loads(value)
+    except (ValueError, TypeError):
+        raise SessionDamaged(sid, f"its {what} steps are damaged (not JSON)", owner) from None
+    if not isinstance(steps, list) or not all(isinstance(s, str) for s in steps):
+        raise SessionDamaged(sid, f"its {what} steps are damaged (not a list of step ids)", owner)
+    return tuple(steps)
+
+
 def _info(row: tuple) -> SessionInfo:
+    """One session's summary; SessionDamaged says which part of the row cannot be read."""
     (sid, exercise_id, title, name_a, name_b, owner, created, updated, finished, events,
      private, hidden) = row
+    sid = _as_text(sid)
+    owner = owner if isinstance(owner, str) or owner is None else None
+    if not (isinstance(name_a, str) and isinstance(name_b, str)):
+        raise SessionDamaged(sid, "its partner names are damaged (not text)", owner)
+    if not (isinstance(exercise_id, str) and isinstance(title, str)):
+        raise SessionDamaged(sid, "its exercise name is damaged (not text)", owner)
+    if not all(isinstance(v, (int, float)) for v in (created, updated, finished, events)):
+        raise SessionDamaged(sid, "its dates or counts are damaged (not numbers)", owner)
     return SessionInfo(sid, exercise_id, title, {"a": name_a, "b": name_b}, owner, created,
-                       updated, bool(finished), events, tuple(json.loads(private)),
-                       tuple(json.loads(hidden)))
+                       updated, bool(finished), events, _steps(sid, owner, private, "private"),
+                       _steps(sid, owner, hidden, "hidden"))
