@@ -43,9 +43,10 @@ def run_app(args: argparse.Namespace, resume_id: str | None = None) -> int:
     except Exception as error:
         # trustdialog.store (and the engine under it) is imported only here: a plain
         # start shows its first frame without it.
+        from trustdialog.identity import IdentityError
         from trustdialog.store import StoreError
 
-        if isinstance(error, StoreError):
+        if isinstance(error, (StoreError, IdentityError)):
             raise CommandError(_one_line(error), 1) from None
         raise
     finally:

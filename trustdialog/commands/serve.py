@@ -67,6 +67,7 @@ def _access_path(args: argparse.Namespace) -> Path:
 def server_config(args: argparse.Namespace):
     """The server's settings from the command line (paths resolved, data dir made 0700)."""
     from trustdialog.locations import ensure_private_dir
+    from trustdialog.ssh.access import AccessError, AccessList
     from trustdialog.ssh.hostkey import HOST_KEY_NAME
     from trustdialog.ssh.server import ServerConfig
 
@@ -80,8 +81,13 @@ def server_config(args: argparse.Namespace):
     if args.no_save:
         app_args.append("--no-save")
     idle = args.idle_timeout * 60
+    access_file = _access_path(args).resolve()
+    try:
+        AccessList.load(access_file)  # a broken file stops the start; later edits only log
+    except AccessError as error:
+        raise CommandError(str(error), 1) from None
     return ServerConfig(
-        data_dir=data, access_file=_access_path(args).resolve(),
+        data_dir=data, access_file=access_file,
         host_key_file=Path(args.host_key).expanduser().resolve() if args.host_key else data / HOST_KEY_NAME,
         host=args.host, port=args.port, app_args=app_args, idle_timeout=idle,
         idle_warning=min(120.0, idle / 2), max_sessions=args.max_sessions,
@@ -89,11 +95,8 @@ def server_config(args: argparse.Namespace):
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    try:
-        from trustdialog.ssh.server import run
-    except ImportError as error:  # asyncssh missing from a stripped-down install
-        raise CommandError(f"the SSH server needs asyncssh: {error}") from None
     from trustdialog.ssh.hostkey import HostKeyError
+    from trustdialog.ssh.server import run
 
     config = server_config(args)
     try:

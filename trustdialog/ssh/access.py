@@ -19,8 +19,13 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from trustdialog.files import FileReadError, read_regular_file
+
 ROLES = ("facilitator", "client")
 ACCESS_FILE_NAME = "access.toml"
+# Generous caps that a mistaken path (/dev/zero, a FIFO, a disk image) runs into at once.
+KEY_FILE_LIMIT = 256 * 1024  # an authorized_keys file of a thousand keys fits
+ACCESS_FILE_LIMIT = 4 * 1024 * 1024
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}")
 _HEADER = (
     "# trustdialog access file: who may connect to `trustdialog serve`.\n"
@@ -71,9 +76,11 @@ def parse_key(line: str) -> PublicKey:
 def read_key_file(path: Path) -> list[PublicKey]:
     """Every key in a `.pub` or authorized_keys-style file (blank lines and # comments skipped)."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise AccessError(f"cannot read key file {path}: {error.strerror or error}") from None
+        text = read_regular_file(path, KEY_FILE_LIMIT).decode("utf-8")
+    except FileReadError as error:
+        raise AccessError(f"cannot read key file {path}: {error.reason}") from None
+    except UnicodeDecodeError:
+        raise AccessError(f"{path} is not a text file of public keys") from None
     if "PRIVATE KEY" in text:
         raise AccessError(f"{path} holds a private key; give the .pub file")
     keys = [parse_key(line) for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
@@ -93,12 +100,12 @@ class AccessList:
     @classmethod
     def load(cls, path: Path) -> AccessList:
         """Read `path`; a missing file is an empty list. AccessError names the first problem."""
-        try:
-            raw = path.read_bytes()
-        except FileNotFoundError:
+        if not os.path.lexists(path):
             return cls()
-        except OSError as error:
-            raise AccessError(f"cannot read {path}: {error.strerror or error}") from None
+        try:
+            raw = read_regular_file(path, ACCESS_FILE_LIMIT)
+        except FileReadError as error:
+            raise AccessError(f"cannot read {path}: {error.reason}") from None
         try:
             data = tomllib.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import asyncssh
 
+from trustdialog.identity import Identity
 from trustdialog.ssh import hostkey
 from trustdialog.ssh.access import AccessWatcher, Person
-from trustdialog.ssh.session import AppSession
+from trustdialog.ssh.session import AppSession, SessionSettings
 from trustdialog.ssh.throttle import LoginThrottle
 
 log = logging.getLogger("trustdialog.ssh")
@@ -21,6 +22,10 @@ log = logging.getLogger("trustdialog.ssh")
 # More keys than this offered on one connection and it is dropped (OpenSSH's MaxAuthTries is 6;
 # agents holding many keys need a little more room).
 MAX_KEYS_PER_CONNECTION = 10
+# Forwarding of any kind is refused with the reason OpenSSH clients print as
+# "administratively prohibited" (a plain refusal reads as "connect failed: Connection refused").
+_NO_FORWARDING = asyncssh.ChannelOpenError(asyncssh.OPEN_ADMINISTRATIVELY_PROHIBITED,
+                                           "this server does not forward connections")
 
 
 @dataclass
@@ -39,19 +44,54 @@ class ServerConfig:
     keepalive_count_max: int = 3
     login_timeout: float = 30.0
     hangup_grace: float = 3.0  # seconds between SIGHUP and SIGTERM for an app being ended
+    # Seconds a logged-in connection may go without a running app (`ssh -N`, or after its
+    # app ended) before it is closed: it holds a place all the while.
+    app_wait: float = 10.0
+
+
+class Places:
+    """The server's places, against --max-sessions: one for each logged-in connection
+    (an app or not), one more for each extra app a connection runs (multiplexing clients)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._holders: set[object] = set()
+
+    def register(self, holder: object) -> bool:
+        if holder in self._holders:
+            return True
+        if len(self._holders) >= self.limit:
+            return False
+        self._holders.add(holder)
+        return True
+
+    def unregister(self, holder: object) -> None:
+        self._holders.discard(holder)
+
+    def count(self) -> int:
+        return len(self._holders)
 
 
 class Connection(asyncssh.SSHServer):
-    """One client connection: who it is, and what it may not do."""
+    """One client connection: who it is, what it may not do, and the place it holds.
+
+    To its sessions it is their registry: the first app sits in the connection's own
+    place, any more take places of their own."""
 
     def __init__(self, server: AppServer) -> None:
         self.server = server
         self.conn: asyncssh.SSHServerConnection | None = None
         self.peer = ("?", 0)
         self.person: Person | None = None
+        self.identity: Identity | None = None
         self._candidate: Person | None = None
         self._tried = False
         self._rejected_keys = 0
+        self._failure_recorded = False
+        self._has_place = False  # the connection's own place (taken at login, if the server had room)
+        self._in_own_place: AppSession | None = None
+        self._apps: set[AppSession] = set()
+        self._no_app_timer: asyncio.TimerHandle | None = None
 
     @property
     def peer_text(self) -> str:
@@ -70,20 +110,18 @@ class Connection(asyncssh.SSHServer):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.server.connections.discard(self)
+        self._cancel_no_app_timer()
+        self.server.places.unregister(self)
         if self.person is None and self._tried:
-            self.server.throttle.failed(self.peer[0])
+            if not self._failure_recorded:
+                self.server.throttle.failed(self.peer[0])
             log.info("login failed from %s (%d unknown keys)", self.peer_text, self._rejected_keys)
 
     # -- authentication: public keys from the access file only --------------------------
 
-    async def begin_auth(self, username: str) -> bool:
+    def begin_auth(self, username: str) -> bool:
+        # No delay here: a known key is never kept waiting, whatever its address did before.
         self._tried = True
-        delay = self.server.throttle.delay(self.peer[0])
-        if delay:
-            # Repeated failures from this address: answer it slowly.
-            log.info("slowing down %s: %d failed logins, waiting %.1fs", self.peer[0],
-                     self.server.throttle.failures(self.peer[0]), delay)
-            await asyncio.sleep(delay)
         return True
 
     def public_key_auth_supported(self) -> bool:
@@ -98,32 +136,97 @@ class Connection(asyncssh.SSHServer):
     def host_based_auth_supported(self) -> bool:
         return False
 
-    def validate_public_key(self, username: str, key: asyncssh.SSHKey) -> bool:
+    async def validate_public_key(self, username: str, key: asyncssh.SSHKey) -> bool:
         # The SSH user name is ignored: the key says who this is.
         person = self.server.access.refresh().owner_of(key.public_data)
-        if person is None:
-            self._rejected_keys += 1
-            if self._rejected_keys > MAX_KEYS_PER_CONNECTION and self.conn:
-                self.conn.disconnect(asyncssh.DISC_NO_MORE_AUTH_METHODS_AVAILABLE, "too many keys")
+        if person is not None:
+            # asyncssh validates the signed request last, right before success, so the
+            # person recorded here is the one whose key signed (as with its own key options).
+            self._candidate = person
+            return True
+        self._rejected_keys += 1
+        if self._rejected_keys > MAX_KEYS_PER_CONNECTION and self.conn:
+            self.conn.disconnect(asyncssh.DISC_NO_MORE_AUTH_METHODS_AVAILABLE, "too many keys")
             return False
-        # asyncssh validates the signed request last, right before success, so the
-        # person recorded here is the one whose key signed (as with its own key options).
-        self._candidate = person
-        return True
+        if not self._failure_recorded:
+            # The first unknown key of a connection is its failed login: the "no" waits for
+            # the address's earlier failures, in line behind its other attempts still waiting.
+            self._failure_recorded = True
+            address = self.peer[0]
+            before = self.server.throttle.failures(address)
+            wait = self.server.throttle.refuse(address)
+            if wait:
+                log.info("slowing down %s: %d failed logins, waiting %.1fs", address, before, wait)
+                await asyncio.sleep(wait)
+        return False
 
     def auth_completed(self) -> None:
         self.person = self._candidate
+        self.identity = Identity(self.person.name, self.person.role)  # type: ignore[arg-type]
         self.server.throttle.succeeded(self.peer[0])
+        self._has_place = self.server.places.register(self)
         log.info("login %s from %s", self.who, self.peer_text)
+        self._start_no_app_timer()
+
+    # -- places: the connection is its sessions' registry --------------------------------
+
+    def register(self, session: AppSession) -> bool:
+        if self._has_place and self._in_own_place is None:
+            self._in_own_place = session
+        elif not self.server.places.register(session):
+            return False
+        self._apps.add(session)
+        self.server.sessions.add(session)
+        self._cancel_no_app_timer()
+        return True
+
+    def unregister(self, session: AppSession) -> None:
+        if session not in self._apps:
+            return
+        self._apps.discard(session)
+        self.server.sessions.discard(session)
+        if self._in_own_place is session:
+            self._in_own_place = None
+            # An extra app still running moves into the connection's place, freeing its own.
+            for other in self._apps:
+                self.server.places.unregister(other)
+                self._in_own_place = other
+                break
+        else:
+            self.server.places.unregister(session)
+        if not self._apps:
+            self._start_no_app_timer()
+
+    def count(self) -> int:
+        return self.server.places.count()
+
+    def _start_no_app_timer(self) -> None:
+        wait = self.server.config.app_wait
+        if wait and self._no_app_timer is None:
+            self._no_app_timer = asyncio.get_running_loop().call_later(wait, self._no_app)
+
+    def _cancel_no_app_timer(self) -> None:
+        if self._no_app_timer is not None:
+            self._no_app_timer.cancel()
+            self._no_app_timer = None
+
+    def _no_app(self) -> None:
+        self._no_app_timer = None
+        if self._apps or self.conn is None:
+            return
+        log.info("closed %s from %s: no app running after %gs", self.who, self.peer_text,
+                 self.server.config.app_wait)
+        self.conn.disconnect(asyncssh.DISC_BY_APPLICATION,
+                             "trustdialog: no session was started on this connection")
 
     # -- channels: one kind of session, no forwarding of any sort -----------------------
 
     def session_requested(self) -> AppSession:
-        return AppSession(self.server, self)
+        return AppSession(self.server.session_settings, self, self.identity, self.peer_text)
 
     def connection_requested(self, dest_host, dest_port, orig_host, orig_port) -> bool:
         log.info("refused TCP/IP forwarding from %s (%s)", self.peer_text, self.who)
-        return False
+        raise _NO_FORWARDING
 
     def server_requested(self, listen_host, listen_port) -> bool:
         log.info("refused remote port forwarding from %s (%s)", self.peer_text, self.who)
@@ -131,7 +234,7 @@ class Connection(asyncssh.SSHServer):
 
     def unix_connection_requested(self, dest_path) -> bool:
         log.info("refused socket forwarding from %s (%s)", self.peer_text, self.who)
-        return False
+        raise _NO_FORWARDING
 
     def unix_server_requested(self, listen_path) -> bool:
         log.info("refused socket forwarding from %s (%s)", self.peer_text, self.who)
@@ -148,7 +251,12 @@ class AppServer:
         self.host_key = hostkey.load_or_create(config.host_key_file)
         self.fingerprint = hostkey.fingerprint(self.host_key)
         self.connections: set[Connection] = set()
-        self.sessions: set[AppSession] = set()
+        self.sessions: set[AppSession] = set()  # those with a place (their app running)
+        self.places = Places(config.max_sessions)
+        self.session_settings = SessionSettings(
+            child_argv=tuple(self.child_argv()), idle_timeout=config.idle_timeout,
+            idle_warning=config.idle_warning, max_sessions=config.max_sessions,
+            hangup_grace=config.hangup_grace)
         self._acceptor: asyncssh.SSHAcceptor | None = None
         self.port = config.port
 
@@ -157,9 +265,6 @@ class AppServer:
             return list(self.config.child_argv)
         return [sys.executable, "-m", "trustdialog", "--data-dir", str(self.config.data_dir),
                 *self.config.app_args]
-
-    def running_sessions(self) -> int:
-        return sum(1 for s in self.sessions if s.child is not None and s.child.running)
 
     async def start(self) -> None:
         c = self.config
@@ -185,8 +290,7 @@ class AppServer:
             self._acceptor.close()
         sessions = list(self.sessions)
         for session in sessions:
-            session.end_reason = session.end_reason or "server-stop"
-            session.close(message)
+            session.close(message, reason="server-stop")
         if sessions:
             await asyncio.wait([asyncio.ensure_future(s.wait_closed()) for s in sessions],
                                timeout=self.config.hangup_grace + 10)

@@ -7,15 +7,15 @@ import logging
 import os
 import signal
 import time
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import asyncssh
 
+from trustdialog.identity import Identity
 from trustdialog.ssh.child import PtyChild
-
-if TYPE_CHECKING:
-    from trustdialog.ssh.server import AppServer, Connection
 
 log = logging.getLogger("trustdialog.ssh")
 
@@ -33,11 +33,46 @@ NO_PTY_MESSAGE = ("trustdialog: this server only runs the trustdialog app in a t
                   "connect with plain `ssh -p PORT HOST` (no command, no -T)\r\n")
 
 
-def child_environment(term: str, client_env: dict[str, str], user: str, role: str) -> dict[str, str]:
+@dataclass(frozen=True)
+class SessionSettings:
+    """What a session needs to know of the server's configuration, fixed at start."""
+
+    child_argv: Sequence[str]  # the app to run for each session
+    idle_timeout: float = 3600.0  # seconds without a key press; 0 = never
+    idle_warning: float = 120.0  # seconds of warning before the idle timeout
+    max_sessions: int = 20  # only for the "server is full" message; the registry decides
+    hangup_grace: float = 3.0  # seconds between SIGHUP and SIGTERM for an app being ended
+
+
+class SessionRegistry(Protocol):
+    """Where a session takes a place while its app runs (the server's --max-sessions)."""
+
+    def register(self, session: AppSession) -> bool:
+        """Take a place; False (and nothing taken) when the server is full."""
+
+    def unregister(self, session: AppSession) -> None:
+        """Give the place back; a session not registered is ignored."""
+
+    def count(self) -> int:
+        """Places taken on the whole server."""
+
+
+def duration_text(seconds: float) -> str:
+    """'1 minute', '5 minutes', '1.5 minutes', '1 second', '40 seconds'."""
+    if seconds >= 60:
+        value, unit = seconds / 60, "minute"
+    else:
+        value, unit = seconds, "second"
+    shown = f"{value:.1f}".rstrip("0").rstrip(".")
+    return f"{shown} {unit}" if shown == "1" else f"{shown} {unit}s"
+
+
+def child_environment(term: str, client_env: dict[str, str], identity: Identity) -> dict[str, str]:
     """The app's environment: the server's basics, the client's TERM, who connected."""
     env = {name: os.environ[name] for name in _PASS_THROUGH if name in os.environ}
     term = term or "xterm-256color"
-    env.update(TERM=term, TRUSTDIALOG_USER=user, TRUSTDIALOG_ROLE=role,
+    env.update(identity.to_env())
+    env.update(TERM=term,
                # The pty carries UTF-8 whatever locale the server runs in.
                PYTHONUTF8="1")
     colorterm = client_env.get("COLORTERM", "")
@@ -59,11 +94,18 @@ def idle_warning_bytes(text: str, cols: int, rows: int) -> bytes:
 
 
 class AppSession(asyncssh.SSHServerSession):
-    """An SSH session channel that runs the app; refuses exec and subsystems."""
+    """An SSH session channel that runs the app; refuses exec and subsystems.
 
-    def __init__(self, server: AppServer, connection: Connection) -> None:
-        self.server = server
-        self.connection = connection
+    It knows the server only through what it is given: the settings, the registry
+    it takes a place in, who is connected and from where.
+    """
+
+    def __init__(self, settings: SessionSettings, registry: SessionRegistry, identity: Identity,
+                 peer: str) -> None:
+        self.settings = settings
+        self.registry = registry
+        self.identity = identity
+        self.peer = peer
         self.chan: asyncssh.SSHServerChannel | None = None
         self.child: PtyChild | None = None
         self.term_type = ""
@@ -98,14 +140,18 @@ class AppSession(asyncssh.SSHServerSession):
 
     def exec_requested(self, command: str) -> bool:
         self.end_reason = "refused-exec"
-        log.info("refused exec request from %s (%s)", self.connection.peer_text, self.connection.who)
+        log.info("refused exec request from %s (%s)", self.peer, self.who)
         return False
 
     def subsystem_requested(self, subsystem: str) -> bool:
+        # The name is the client's to choose: it never goes into the log.
         self.end_reason = "refused-subsystem"
-        log.info("refused subsystem %r from %s (%s)", subsystem[:40], self.connection.peer_text,
-                 self.connection.who)
+        log.info("refused subsystem request from %s (%s)", self.peer, self.who)
         return False
+
+    @property
+    def who(self) -> str:
+        return f"{self.identity.person}/{self.identity.role}"
 
     def break_received(self, msec: int) -> bool:
         return False
@@ -121,25 +167,22 @@ class AppSession(asyncssh.SSHServerSession):
             self.end_reason = "refused-no-pty"
             self._refuse(NO_PTY_MESSAGE)
             return
-        if self.server.running_sessions() >= self.server.config.max_sessions:
+        if not self.registry.register(self):
             self.end_reason = "refused-full"
-            self._refuse(f"trustdialog: the server is full ({self.server.config.max_sessions} "
+            self._refuse(f"trustdialog: the server is full ({self.settings.max_sessions} "
                          "sessions); please try again in a few minutes\r\n")
             return
-        person = self.connection.person
-        env = child_environment(self.term_type, dict(self.chan.get_environment()),
-                                person.name, person.role)
+        env = child_environment(self.term_type, dict(self.chan.get_environment()), self.identity)
         try:
-            self.child = PtyChild(self.server.child_argv(), env, self.size,
+            self.child = PtyChild(self.settings.child_argv, env, self.size,
                                   self._child_output, self._child_exited, self._input_drained)
             self.child.start()
         except OSError as error:
-            log.error("could not start the app for %s: %s", self.connection.who, error)
+            log.error("could not start the app for %s: %s", self.who, error)
             self.end_reason = "start-failed"
             self._refuse("trustdialog: the app could not be started on the server; "
                          "please tell the facilitator\r\n")
             return
-        self.server.sessions.add(self)
         self._schedule_idle_check()
 
     def _refuse(self, message: str) -> None:
@@ -200,23 +243,20 @@ class AppSession(asyncssh.SSHServerSession):
     # -- idle timeout -------------------------------------------------------------------
 
     def _schedule_idle_check(self) -> None:
-        timeout = self.server.config.idle_timeout
+        timeout = self.settings.idle_timeout
         if not timeout or self._closing:
             return
-        warn_at = self.last_input + max(timeout - self.server.config.idle_warning, 0)
+        warn_at = self.last_input + max(timeout - self.settings.idle_warning, 0)
         due = warn_at if not self._warned else self.last_input + timeout
         delay = max(due - time.monotonic(), 0.05)
         self._idle_handle = asyncio.get_running_loop().call_later(delay, self._idle_check)
 
     def _idle_check(self) -> None:
-        config = self.server.config
+        config = self.settings
         idle = time.monotonic() - self.last_input
         if idle >= config.idle_timeout:
-            minutes = config.idle_timeout / 60
-            shown = f"{minutes:g} minutes" if minutes >= 1 else f"{config.idle_timeout:g} seconds"
-            self.end_reason = "idle"
-            self.close(f"trustdialog: closed after {shown} without a key press.\r\n"
-                       "Your session is saved: connect again to go on.")
+            self.close(f"trustdialog: closed after {duration_text(config.idle_timeout)} without "
+                       "a key press.\r\nYour session is saved: connect again to go on.", reason="idle")
             return
         if not self._warned and idle >= config.idle_timeout - config.idle_warning:
             if time.monotonic() - self.last_output < 0.05:
@@ -225,7 +265,7 @@ class AppSession(asyncssh.SSHServerSession):
                 return
             self._warned = True
             left = max(round(config.idle_timeout - idle), 1)
-            shown = f"{round(left / 60)} minutes" if left >= 120 else f"{left} seconds"
+            shown = duration_text(round(left / 60) * 60 if left >= 120 else left)
             text = f"No key pressed for a while: closing in {shown}. Press a key to stay."
             cols, rows = self.size[0], self.size[1]
             self._child_output(idle_warning_bytes(text, cols, rows))
@@ -233,8 +273,12 @@ class AppSession(asyncssh.SSHServerSession):
 
     # -- ending -------------------------------------------------------------------------
 
-    def close(self, message: str = "") -> None:
-        """Hang up the app, tell the client why (if it is still there), close the channel."""
+    def close(self, message: str = "", reason: str = "") -> None:
+        """Hang up the app, tell the client why (if it is still there), close the channel.
+
+        `reason` goes into the session's log line, unless an earlier one is already there."""
+        if reason and not self.end_reason:
+            self.end_reason = reason
         if self._closing:
             return
         self._closing = True
@@ -244,7 +288,7 @@ class AppSession(asyncssh.SSHServerSession):
 
     async def _close(self, message: str) -> None:
         if self.child and self.child.running:
-            await self.child.hang_up(self.server.config.hangup_grace)
+            await self.child.hang_up(self.settings.hangup_grace)
         # _child_exited has run by now and sent the exit status; tell the client why.
         if message and self.chan is not None:
             try:
@@ -285,7 +329,7 @@ class AppSession(asyncssh.SSHServerSession):
             self._closing = True
             if self._idle_handle:
                 self._idle_handle.cancel()
-            self._spawn(self.child.hang_up(self.server.config.hangup_grace))
+            self._spawn(self.child.hang_up(self.settings.hangup_grace))
         elif self.child is None and not self._done.done():
             self._finish(None)
 
@@ -296,13 +340,12 @@ class AppSession(asyncssh.SSHServerSession):
         task.add_done_callback(self._tasks.discard)
 
     def _finish(self, code: int | None) -> None:
-        self.server.sessions.discard(self)
+        self.registry.unregister(self)
         if not self._logged:
             self._logged = True
-            who = self.connection.person
             log.info(
                 "session user=%s role=%s from=%s started=%s duration=%.1fs exit=%s end=%s",
-                who.name if who else "-", who.role if who else "-", self.connection.peer_text,
+                self.identity.person, self.identity.role, self.peer,
                 self.started_wall.strftime("%Y-%m-%dT%H:%M:%SZ"), time.monotonic() - self.started,
                 "-" if code is None else code, self.end_reason or "closed",
             )

@@ -1,4 +1,4 @@
-"""Slowing down repeated failed logins from one address: a small, growing delay."""
+"""Slowing down repeated failed logins from one address: a small, growing delay, in line."""
 
 from __future__ import annotations
 
@@ -10,12 +10,16 @@ from dataclasses import dataclass
 class _Record:
     failures: int
     last: float
+    answer_at: float = 0.0  # when the last "no" to this address is (or was) sent
 
 
 class LoginThrottle:
-    """Per-address backoff: after n recent failures, each new login waits
-    `base * 2**(n-1)` seconds (capped). Failures are forgotten after `window`
-    quiet seconds, and a successful login clears them."""
+    """Per-address backoff: after n recent failures, the next failed login is told
+    "no" only after `base * 2**(n-1)` seconds (capped). Attempts made in parallel wait
+    in line, each after the one before it, so many at once are no faster than one
+    after another. Only failures wait: the server asks this throttle nothing about a
+    key it knows. Failures are forgotten after `window` quiet seconds, and a
+    successful login clears them."""
 
     def __init__(self, base: float = 0.5, cap: float = 10.0, window: float = 600.0,
                  clock=time.monotonic, max_addresses: int = 10_000) -> None:
@@ -40,16 +44,31 @@ class LoginThrottle:
             return 0.0
         return min(self.cap, self.base * 2 ** min(failures - 1, 30))
 
-    def failed(self, address: str) -> None:
+    def refuse(self, address: str) -> float:
+        """Count one failed login from `address`; returns the seconds to wait before saying
+        no: its backoff, after the answers to its attempts still waiting."""
         now = self._clock()
-        if len(self._records) >= self._max:
-            self._forget_old(now)
+        delay = self.delay(address)
+        record = self._record(address, now)
+        answer_at = max(now, record.answer_at) + delay
+        record.failures += 1
+        record.answer_at = answer_at
+        return answer_at - now
+
+    def failed(self, address: str) -> None:
+        """Count a failed login that had nothing to wait on (no key offered, say)."""
+        self._record(address, self._clock()).failures += 1
+
+    def _record(self, address: str, now: float) -> _Record:
+        if self.failures(address) == 0:
+            self._records.pop(address, None)
         record = self._records.get(address)
-        if record is None or now - record.last > self.window:
-            self._records[address] = _Record(1, now)
-        else:
-            record.failures += 1
-            record.last = now
+        if record is None:
+            if len(self._records) >= self._max:
+                self._forget_old(now)
+            record = self._records[address] = _Record(0, now)
+        record.last = now
+        return record
 
     def succeeded(self, address: str) -> None:
         self._records.pop(address, None)
