@@ -38,6 +38,8 @@ class ExerciseScreen(Screen):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     BINDINGS = [
         Binding("ctrl+s", "send", "Send", id="send", priority=True),
+        # Priority: it must work while someone is typing in an answer box.
+        Binding("f6", "save_elsewhere", "Save a copy", id="save_elsewhere", priority=True),
     ]
 
     def __init__(self) -> None:
@@ -48,9 +50,13 @@ class ExerciseScreen(Screen):
         self._pending: dict[str, str] = {}
         self._saved: dict[str, str] = {}
         self._rendering = False
+        self.copied_to: str | None = None  # where a copy was last saved, once saving stopped
 
     def compose(self) -> ComposeResult:
         yield Static("", id="status")
+        with Horizontal(id="saving-stopped"):
+            yield Static("", id="saving-note")
+            yield Button("Save a copy (F6)", id="save-elsewhere", compact=True)
         yield Static("", id="prompt")
         with Horizontal(id="panes"):
             for partner in PARTNERS:
@@ -89,6 +95,7 @@ class ExerciseScreen(Screen):
             return
         self._rendering = True
         try:
+            self._show_saving()
             self._show_status()
             self._show_prompt(state)
             for partner in PARTNERS:
@@ -102,6 +109,33 @@ class ExerciseScreen(Screen):
         finally:
             self._rendering = False
         self._start_ticker(state)
+
+    def _show_saving(self) -> None:
+        """The calm, lasting note once this session is no longer (or never was) saved to disk."""
+        banner = self.query_one("#saving-stopped")
+        note = saving_note(self.session, self.copied_to)
+        banner.display = note is not None
+        if note is not None:
+            self.query_one("#saving-note", Static).update(note)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "save_elsewhere":  # only offered once saving has failed
+            return self.session is not None and bool(self.session.warning)
+        return True
+
+    def action_save_elsewhere(self) -> None:
+        session = self.session
+        if session is None or not session.warning:
+            return
+        from trustdialog.ui.overlays.save_elsewhere import SaveElsewhereScreen
+
+        self._flush_drafts()
+        self.app.push_screen(SaveElsewhereScreen(session), self._copied)
+
+    def _copied(self, path: str | None) -> None:
+        if path is not None:
+            self.copied_to = path
+            self._show_saving()
 
     def _show_prompt(self, state: Any) -> None:
         prompt = self.query_one("#prompt", Static)
@@ -239,6 +273,7 @@ class ExerciseScreen(Screen):
 
     async def _send(self, kind: str, partner: str, pane_message: str = "", **data: Any) -> None:
         message = self.app.submit(kind, partner, **data)
+        self._show_saving()
         pane = self.query_one(f"#pane-{partner}", PartnerPane)
         if message:
             note = pane.action.query(".pane-message").last()
@@ -263,6 +298,7 @@ class ExerciseScreen(Screen):
         if form.step.private:
             data["shared"] = form.shared
         message = self.app.submit("answered", form.partner, **data)
+        self._show_saving()
         if message:
             form.show_message(message)
             return
@@ -298,6 +334,9 @@ class ExerciseScreen(Screen):
             form = self._form_for(button)
             if form is not None:
                 await form.add_item(button.answer_key)
+            return
+        if bid == "save-elsewhere":
+            self.action_save_elsewhere()
             return
         partner = bid.split("-")[1] if "-" in bid else None
         if partner not in PARTNERS:
@@ -385,6 +424,7 @@ class ExerciseScreen(Screen):
                 self._saved[key] = text
             except Exception:
                 break  # a draft is a convenience; the answer itself is saved on send
+        self._show_saving()  # a draft that could not be saved is the first sign
         self._show_hints()
 
     def _show_hints(self) -> None:
@@ -415,6 +455,27 @@ class ExerciseScreen(Screen):
     async def on_screen_resume(self) -> None:
         if self.session is not None and self.is_mounted:
             await self.render_state()
+
+
+def saving_note(session: Any, copied_to: str | None = None) -> Text | None:
+    """What the banner says when this session is not being saved; None while it is (or by choice)."""
+    if session is None or not session.warning:
+        return None  # saved as it goes, or --no-save: nothing to warn about
+    stopped = session.stopped
+    note = Text()
+    if stopped is not None and stopped.gone:
+        note.append("This session was deleted from another window; what you write now is not saved. ")
+    elif stopped is not None:
+        note.append(f"Saving has stopped ({clean(stopped.reason)}). ", style="bold")
+        note.append("What was sent before is saved; your turns from now on are kept only "
+                    "while this window is open. ")
+    else:
+        note.append(clean(session.warning) + " ")
+    if copied_to:
+        note.append(f"A copy up to that moment is in {clean(copied_to)}; F6 saves a newer one.")
+    else:
+        note.append("You can save a copy to a file with F6.")
+    return note
 
 
 def _choice(label: str, button_id: str) -> Button:

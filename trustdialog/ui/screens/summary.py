@@ -56,7 +56,11 @@ class SummaryScreen(Screen):
             yield Static(safe(f"{state.exercise.title}: done", style="bold"), id="summary-title")
             yield Static(Text(ENDED_EARLY if state.ended_early else CLOSE), classes="para close")
             yield Static(transcript(state), id="transcript")
-            yield Static("", id="export-note", classes="note")
+            from trustdialog.ui.screens.exercise import saving_note
+
+            # Saving stopped on the way here: say so, and export offers a path that can be written.
+            note = saving_note(self.app.session)
+            yield Static(note or "", id="export-note", classes="note")
             with Horizontal(classes="buttons"):
                 yield Button("Export (e)", id="export")
                 yield Button("Another exercise (p)", id="another", variant="primary")
@@ -75,13 +79,23 @@ class SummaryScreen(Screen):
         self.post_message(ChooseAnother())
 
     def action_export(self) -> None:
+        session = self.app.session
+        if session is not None and session.warning:
+            from trustdialog.ui.overlays.save_elsewhere import SaveElsewhereScreen
+
+            self.app.push_screen(SaveElsewhereScreen(session), self._copied)
+            return
         note = self.query_one("#export-note", Static)
         note.update(safe(self._export()))
+
+    def _copied(self, path: str | None) -> None:
+        if path is not None:
+            self.query_one("#export-note", Static).update(safe(f"Saved to {path}"))
 
     def _export(self) -> str:
         app = self.app
         session = app.session
-        if app.no_save or not getattr(app.store, "persistent", False):
+        if app.no_save or not session.persistent:
             return "Saving is off, so nothing is written to disk."
         from trustdialog.export import to_markdown
         from trustdialog.locations import data_dir, ensure_private_dir
@@ -89,7 +103,7 @@ class SummaryScreen(Screen):
         try:
             folder = ensure_private_dir(Path(data_dir(app.data_dir)) / "exports")
             path = folder / f"{session.id}.md"
-            text = to_markdown(app.store.info(session.id), session.state, session.events)
+            text = to_markdown(session.store.info(session.id), session.state, session.events)
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with os.fdopen(fd, "w", encoding="utf-8") as out:
                 out.write(text)
