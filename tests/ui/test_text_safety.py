@@ -87,3 +87,49 @@ async def test_wide_characters_and_emoji_line_up(make):
         assert any("ありがとう 🙏 for the tea" in line for line in lines)
         assert any(line.rstrip().endswith("┃") or line.rstrip().endswith("│") for line in lines
                    if "ありがとう" in line)
+
+
+# -- the terminal parser: bytes as a terminal sends them ---------------------------
+
+import sys
+from pathlib import Path
+
+from textual import events
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "e2e"))
+from hostile import PASTED_CONTROLS, PASTED_ESCAPES  # noqa: E402
+
+from trustdialog.ui.terminal_input import PasteSafeParser  # noqa: E402
+
+START, END = "\x1b[200~", "\x1b[201~"
+
+
+def parse(*bursts: str) -> list:
+    parser = PasteSafeParser()
+    out = []
+    for burst in bursts:
+        out += list(parser.feed(burst))
+    out += list(parser.flush())
+    return out
+
+
+def test_every_hostile_paste_is_one_paste_event_with_the_exact_text():
+    for text in PASTED_ESCAPES + PASTED_CONTROLS:
+        messages = parse("a" + START + text + END + "b")
+        kinds = [(type(m).__name__, getattr(m, "key", None)) for m in messages]
+        assert kinds == [("Key", "a"), ("Paste", None), ("Key", "b")], (text, kinds)
+        assert messages[1].text == text
+
+
+def test_a_paste_split_across_bursts_and_a_split_marker_stay_one_paste():
+    text = "one\x1b\r two\x00"
+    messages = parse(START[:3], START[3:] + text[:4], text[4:] + END[:2], END[2:])
+    assert [type(m).__name__ for m in messages] == ["Paste"]
+    assert messages[0].text == text
+
+
+def test_keys_after_a_paste_in_their_own_burst_are_keys():
+    messages = parse(START + "x" + END, "\x18")
+    assert isinstance(messages[0], events.Paste) and messages[1].key == "ctrl+x"
+    parser = PasteSafeParser()  # a lone ESC is still the Escape key (here: at the end of input)
+    assert [m.key for m in [*parser.feed("\x1b"), *parser.feed("")]] == ["escape"]

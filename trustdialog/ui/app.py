@@ -12,12 +12,13 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
-from textual import on
+from textual import events, on
 from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
 
 from trustdialog.ui import messages
+from trustdialog.ui.key_order import KeysInOrder
 
 if TYPE_CHECKING:
     from trustdialog.conversation import Conversation, Refusal
@@ -70,6 +71,26 @@ class TrustDialogApp(App):
             lambda: self.store, lambda: self.library.exercises, clock=clock,
             names=names or DEFAULT_NAMES, owner=owner)
         self.theme = _pick_theme(os.environ.get("TEXTUAL_THEME"), self.available_themes)
+        self._keys = KeysInOrder(self, super().on_event)
+
+    async def on_event(self, event: events.Event) -> None:
+        # Keys and pastes from the terminal go through KeysInOrder, so that each is
+        # handled after the one typed before it (see trustdialog.ui.key_order).
+        if isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded:
+            await self._keys.arrive(event)
+        else:
+            await super().on_event(event)
+
+    def get_driver_class(self) -> Any:
+        # A real terminal is read by our driver: pastes stay text (see terminal_input).
+        from textual.drivers.linux_driver import LinuxDriver
+
+        driver_class = super().get_driver_class()
+        if driver_class is LinuxDriver:
+            from trustdialog.ui.terminal_input import TerminalDriver
+
+            return TerminalDriver
+        return driver_class
 
     # -- data -------------------------------------------------------------------
 
@@ -430,12 +451,13 @@ class TrustDialogApp(App):
             return
         from trustdialog.ui.overlays.confirm_quit import ConfirmQuitScreen
 
-        self.push_screen(ConfirmQuitScreen(session_id=self._saved_id()),
+        # The session's own store decides, not the app's: saving may have stopped mid-way.
+        self.push_screen(ConfirmQuitScreen(session_id=self._saved_id(), session=self.session),
                          lambda quit: self.exit() if quit else None)
 
     def _saved_id(self) -> str | None:
-        """The running session's id, if it is saved to disk (so `resume ID` can find it)."""
-        if self.session is None or not self.saving:
+        """The running session's id, if all of it is saved to disk (so `resume ID` finds it whole)."""
+        if self.session is None or not self.session.persistent:
             return None
         return self.session.id
 
@@ -465,8 +487,11 @@ def make_app(*, library: Library | None = None, store: Store | None = None, cloc
     Without a store, the app opens one (in `data_dir`, or in memory with `no_save`)
     after its first frame is shown.
     """
-    owner = owner if owner is not None else os.environ.get("TRUSTDIALOG_USER") or None
-    role = role if role is not None else os.environ.get("TRUSTDIALOG_ROLE") or None
+    from trustdialog.identity import Identity
+
+    identity = Identity.from_env()  # set by the SSH server; None at a local terminal
+    owner = owner if owner is not None else (identity.person if identity else None)
+    role = role if role is not None else (identity.role if identity else None)
     return TrustDialogApp(library=library, store=store, clock=clock, names=names, owner=owner,
                           role=role, resume_id=resume_id, data_dir=data_dir, no_save=no_save,
                           extra_dirs=extra_dirs)
