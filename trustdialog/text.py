@@ -19,6 +19,10 @@ _ANSI = re.compile(
     r"|\x9b[0-?]*[ -/]*[@-~]"          # 8-bit CSI
 )
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Direction overrides, embeddings, isolates and marks: shown, they reorder the
+# text around them, so what a partner reads is not what was written.
+BIDI_CONTROLS = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_BIDI = re.compile(f"[{BIDI_CONTROLS}]")
 
 
 def clean(value: str) -> str:
@@ -26,4 +30,5 @@ def clean(value: str) -> str:
     if not value:
         return ""
     value = value.replace("\r\n", "\n").replace("\t", "    ")
-    return _CONTROL.sub("", _ANSI.sub("", value))
+    value = value.replace("\u2028", "\n").replace("\u2029", "\n")
+    return _BIDI.sub("", _CONTROL.sub("", _ANSI.sub("", value)))

@@ -18,3 +18,18 @@ PASTED_CONTROLS = [
     "c1\x9bcsi",
     "line one\nline two",
 ]
+
+# Typed, not pasted: characters str.isprintable() rejects but people type as text.
+TYPED_FORMAT = [
+    "\U0001f468\u200d\U0001f469\u200d\U0001f467 family",  # zero-width joiners: one family
+    "rlm\u200fmark",                  # right-to-left mark
+    "rlo\u202eoverride",              # right-to-left override (shown as a box, never obeyed)
+    "soft\u00adhyphen",               # soft hyphen
+    "line\u2028sep",                  # line separator
+    "no\u00a0break",                  # no-break space
+]
+
+
+def as_stored(text: str) -> str:
+    """What the app keeps of a paste: the text exactly, its line breaks as \\n."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")

@@ -88,8 +88,14 @@ class TmuxSession:
         self._run("send-keys", "-t", self.target, "-l", text)
 
     def paste(self, text: str) -> None:
-        """Paste `text` as a terminal would (bracketed if the program asked for it)."""
-        self._run("set-buffer", "-b", "test", "--", text)
+        """Paste `text` as a terminal would (bracketed if the program asked for it).
+
+        The buffer is loaded from standard input, so any byte can be pasted (NUL included).
+        """
+        result = subprocess.run([self.tmux, "-L", self.socket, "load-buffer", "-b", "test", "-"],
+                                input=text.encode("utf-8"), capture_output=True, timeout=20)
+        if result.returncode != 0:
+            raise TmuxError(f"tmux load-buffer failed: {result.stderr.decode(errors='replace').strip()}")
         self._run("paste-buffer", "-p", "-r", "-d", "-b", "test", "-t", self.target)
 
     def resize(self, width: int, height: int) -> None:

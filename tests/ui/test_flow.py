@@ -26,3 +26,16 @@ async def test_two_rounds_from_welcome_to_summary(make, store):
         events = store.events(app.session.id)
         assert [e.kind for e in events] == ["ready", "ready"] + ["answered"] * 4
         assert events[2].data["values"] == {"say-it": "You make good tea."}
+
+
+async def test_the_mouse_moving_over_an_exercise_changes_nothing(make):
+    """Mouse-over events bubble up to the screen; none of them may be taken for an answer."""
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await start(pilot, "two-rounds")
+        before = list(app.session.events)
+        for x, y in ((2, 2), (10, 8), (40, 12), (60, 18), (5, 20)):
+            await pilot.hover(offset=(x, y))
+            await pilot.pause()
+        assert app.is_running and app.return_code is None
+        assert app.session.events == before and "Alex, say one kind thing." in screen_text(app)

@@ -42,16 +42,17 @@ def chart(points: list[progress.Point], width: int) -> Text:
     goal = round(progress.GOAL * bar)
     out.append(" " * 12 + " " * goal + "80%\n", style="dim")
     for p in marked:
-        filled = round(p.rate * bar)
+        rate = p.rate or 0.0  # never None here: `marked` holds only rated points
+        filled = round(rate * bar)
         out.append(f"{_date(p.made_at):<12}")
         for i in range(bar):
             if i == goal:
                 out.append(GOAL_MARK, style="bold yellow")
             elif i < filled:
-                out.append(BAR, style="green" if p.rate >= progress.GOAL else "cyan")
+                out.append(BAR, style="green" if rate >= progress.GOAL else "cyan")
             else:
                 out.append(REST, style="dim")
-        out.append(f" {p.rate:4.0%}", style="bold")
+        out.append(f" {rate:4.0%}", style="bold")
         out.append(f" {p.kept}/{p.partly}/{p.not_kept}\n", style="dim")
     out.append(" " * 12 + "kept/partly/not kept per session\n", style="dim")
     return out

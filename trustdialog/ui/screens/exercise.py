@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import time
-
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.dom import DOMNode
 from textual.events import DescendantBlur
 from textual.screen import Screen
 from textual.timer import Timer
@@ -18,10 +18,16 @@ from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Footer, Input, Static
 
 from trustdialog.engine import PARTNERS
-from trustdialog.ui.widgets.answer_form import AnswerForm, complete, hint_for, share_label
+from trustdialog.ui.messages import Send
+from trustdialog.ui.widgets.answer_form import AddItemButton, AnswerForm, complete, hint_for, share_label
+from trustdialog.ui.widgets.answer_input import AnswerInput
 from trustdialog.ui.widgets.pane import PartnerPane
 from trustdialog.ui.widgets.rating import RatingScale
 from trustdialog.ui.widgets.safe_text import clean, safe
+
+if TYPE_CHECKING:
+    from trustdialog.session import Session
+    from trustdialog.ui.app import TrustDialogApp
 
 DRAFT_DELAY = 0.8  # seconds after the last keystroke before a draft is saved
 # ...but steady typing never holds unsaved text back longer than this: a crash
@@ -64,15 +70,19 @@ class ExerciseScreen(Screen):
         yield Footer()
 
     @property
-    def session(self) -> Any:
-        return self.app.session
+    def trust(self) -> TrustDialogApp:
+        return cast("TrustDialogApp", self.app)
+
+    @property
+    def session(self) -> Session | None:
+        return self.trust.session
 
     async def on_mount(self) -> None:
         from trustdialog.ui.heap import freeze_heap
 
         self._saved = dict(self._drafts())
         await self.render_state()
-        if getattr(self.session.store, "persistent", False):
+        if self.session is not None and self.session.persistent:
             self.set_interval(OTHERS_POLL, self._show_others_turns)
         # Panes and forms are built now and live until the exercise ends: out of
         # the collector's way before anyone types (see freeze_heap).
@@ -91,7 +101,7 @@ class ExerciseScreen(Screen):
             return
         state = session.state
         if state.finished:
-            self.app.show_session()
+            self.trust.show_session()
             return
         self._rendering = True
         try:
@@ -130,7 +140,7 @@ class ExerciseScreen(Screen):
         from trustdialog.ui.overlays.save_elsewhere import SaveElsewhereScreen
 
         self._flush_drafts()
-        self.app.push_screen(SaveElsewhereScreen(session), self._copied)
+        self.trust.push_screen(SaveElsewhereScreen(session), self._copied)
 
     def _copied(self, path: str | None) -> None:
         if path is not None:
@@ -153,7 +163,10 @@ class ExerciseScreen(Screen):
         prompt.border_title = Text(f"{who}" if who else "")
 
     def _show_status(self) -> None:
-        state = self.session.state
+        session = self.session
+        if session is None:
+            return
+        state = session.state
         p = state.progress
         line = Text()
         line.append(clean(state.exercise.title), style="bold")
@@ -169,8 +182,8 @@ class ExerciseScreen(Screen):
     def _timer_text(self, state: Any) -> Text | None:
         if not state.timer or state.paused:
             return None
-        started = state.step_started_at if state.step_started_at is not None else self.app.clock()
-        left = int(state.timer - (self.app.clock() - started))
+        started = state.step_started_at if state.step_started_at is not None else self.trust.clock()
+        left = int(state.timer - (self.trust.clock() - started))
         if left <= 0:
             # A signal, never a cut-off: the step stays open as long as it takes.
             return Text("⏱ time is up; finish your thought", style="bold reverse")
@@ -215,7 +228,7 @@ class ExerciseScreen(Screen):
             for i, option in enumerate(step.options):
                 widgets.append(_choice(f"{i + 1}. {option.label}", f"option-{partner}-{i}"))
         elif step.kind == "prompt":
-            widgets.append(AnswerForm(state, partner, _vocab(self.app), self._drafts(),
+            widgets.append(AnswerForm(state, partner, _vocab(self.trust), self._drafts(),
                                       id=f"form-{partner}"))
         message = Static("", classes="pane-message")
         message.display = False
@@ -254,7 +267,7 @@ class ExerciseScreen(Screen):
 
     def focused_partner(self) -> str | None:
         """The partner whose pane holds the focus (the app asks, for F1 and time-outs)."""
-        node = self.focused
+        node: DOMNode | None = self.focused
         while node is not None:
             if isinstance(node, PartnerPane):
                 return node.partner
@@ -262,7 +275,7 @@ class ExerciseScreen(Screen):
         return None
 
     def _form_for(self, widget: Widget | None) -> AnswerForm | None:
-        node = widget
+        node: DOMNode | None = widget
         while node is not None:
             if isinstance(node, AnswerForm):
                 return node
@@ -271,15 +284,25 @@ class ExerciseScreen(Screen):
 
     # -- sending -------------------------------------------------------------------
 
-    async def _send(self, kind: str, partner: str, pane_message: str = "", **data: Any) -> None:
-        message = self.app.submit(kind, partner, **data)
+    def _send(self, kind: str, partner: str, **data: Any) -> None:
+        """Ask the app to send a pane's action (continue, confirm, choose)."""
+        self.post_message(Send(kind, partner, data, key=partner))
+
+    async def answered(self, event: Send, message: str | None) -> None:
+        """The app's outcome of a Send from this screen: why it did not fit, or the next state."""
         self._show_saving()
-        pane = self.query_one(f"#pane-{partner}", PartnerPane)
+        form = event.key if isinstance(event.key, AnswerForm) else None
+        pane = self.query_one(f"#pane-{event.partner}", PartnerPane)
         if message:
-            note = pane.action.query(".pane-message").last()
-            note.update(safe(message))
-            note.display = True
+            if form is not None:
+                form.show_message(message)
+            else:
+                note = pane.action.query(".pane-message").last(Static)
+                note.update(safe(message))
+                note.display = True
             return
+        if form is not None:
+            self._clear_drafts(list(form.draft_items()))
         pane.action_shown = None  # what was just sent is never left on screen
         await self.render_state()
 
@@ -289,29 +312,23 @@ class ExerciseScreen(Screen):
             forms = [f for f in self.query(AnswerForm)]
             form = forms[0] if forms else None
         if form is not None:
-            await self._send_form(form)
+            self._send_form(form)
 
-    async def _send_form(self, form: AnswerForm) -> None:
-        self._flush_drafts()
-        keys = list(form.draft_items())
+    def _send_form(self, form: AnswerForm) -> None:
+        self._flush_drafts()  # kept as a draft until the app says it was sent
         data: dict[str, Any] = {"values": form.values()}
         if form.step.private:
             data["shared"] = form.shared
-        message = self.app.submit("answered", form.partner, **data)
-        self._show_saving()
-        if message:
-            form.show_message(message)
-            return
-        self._clear_drafts(keys)
-        self.query_one(f"#pane-{form.partner}", PartnerPane).action_shown = None
-        await self.render_state()
+        self.post_message(Send("answered", form.partner, data, key=form))
 
     @on(AnswerForm.Send)
-    async def _on_form_send(self, event: AnswerForm.Send) -> None:
-        await self._send_form(event.form)
+    def _on_form_send(self, event: AnswerForm.Send) -> None:
+        self._send_form(event.form)
 
+    # Not named _on_enter or _on_blur: Textual would also call those for the mouse
+    # entering the screen and for the screen losing focus (events.Enter, events.Blur).
     @on(Input.Submitted)
-    async def _on_enter(self, event: Input.Submitted) -> None:
+    async def _on_input_submitted(self, event: Input.Submitted) -> None:
         await self._enter(event.input)
 
     @on(RatingScale.Submitted)
@@ -323,14 +340,14 @@ class ExerciseScreen(Screen):
         if form is None:
             return
         if form.is_last(widget):
-            await self._send_form(form)
+            self._send_form(form)
         else:
             form.focus_after(widget)
 
     async def on_button_pressed(self, event: Button.Pressed) -> None:
         button = event.button
         bid = button.id or ""
-        if button.has_class("add-item"):
+        if isinstance(button, AddItemButton):
             form = self._form_for(button)
             if form is not None:
                 await form.add_item(button.answer_key)
@@ -342,13 +359,13 @@ class ExerciseScreen(Screen):
         if partner not in PARTNERS:
             return
         if bid.startswith("continue-"):
-            await self._send("continued", partner)
+            self._send("continued", partner)
         elif bid.startswith("yes-"):
-            await self._send("confirmed", partner, yes=True)
+            self._send("confirmed", partner, yes=True)
         elif bid.startswith("no-"):
-            await self._send("confirmed", partner, yes=False)
+            self._send("confirmed", partner, yes=False)
         elif bid.startswith("option-"):
-            await self._send("chose", partner, option=int(bid.rsplit("-", 1)[1]))
+            self._send("chose", partner, option=int(bid.rsplit("-", 1)[1]))
 
     # -- drafts and hints -----------------------------------------------------------
 
@@ -357,10 +374,8 @@ class ExerciseScreen(Screen):
         if session is None:
             return {}
         try:
-            if hasattr(session, "drafts"):
-                return dict(session.drafts())
-            return dict(session.store.drafts(session.id))
-        except Exception:
+            return dict(session.drafts())
+        except Exception:  # drafts are a convenience: a damaged store must not stop the exercise
             return {}
 
     @on(Input.Changed)
@@ -372,9 +387,9 @@ class ExerciseScreen(Screen):
             return
         self._pending.update(form.draft_items())
         self._restart_draft_timer()
-        if event.input.has_class("pick"):
+        if isinstance(event.input, AnswerInput) and event.input.has_class("pick"):
             field = form.step.field(event.input.answer_key)
-            vocab = _vocab(self.app).get(field.vocab)
+            vocab = _vocab(self.trust).get(field.vocab)
             form.show_words(complete(event.value, vocab.words) if vocab else [])
 
     @on(RatingScale.Changed)
@@ -400,7 +415,7 @@ class ExerciseScreen(Screen):
         self._draft_timer = self.set_timer(delay, self._flush_drafts)
 
     @on(DescendantBlur)
-    def _on_blur(self, event: DescendantBlur) -> None:
+    def _on_descendant_left(self, event: DescendantBlur) -> None:
         self._flush_drafts()
 
     def _flush_drafts(self) -> None:
@@ -417,10 +432,7 @@ class ExerciseScreen(Screen):
             if self._saved.get(key, "") == text:
                 continue
             try:
-                if hasattr(session, "save_draft"):
-                    session.save_draft(key, text)
-                else:
-                    session.store.save_draft(session.id, key, text)
+                session.save_draft(key, text)
                 self._saved[key] = text
             except Exception:
                 break  # a draft is a convenience; the answer itself is saved on send
@@ -430,18 +442,17 @@ class ExerciseScreen(Screen):
     def _show_hints(self) -> None:
         for form in self.query(AnswerForm):
             text = form.typed_text()
-            form.show_hint(hint_for(text, self.app.hints) if text.strip() else None)
+            form.show_hint(hint_for(text, self.trust.hints) if text.strip() else None)
 
     def _clear_drafts(self, keys: list[str]) -> None:
         session = self.session
         for key in keys:
             self._saved.pop(key, None)
+            if session is None:
+                continue
             try:
-                if hasattr(session, "clear_draft"):
-                    session.clear_draft(key)
-                elif hasattr(session.store, "clear_draft"):
-                    session.store.clear_draft(session.id, key)
-            except Exception:
+                session.clear_draft(key)
+            except Exception:  # a stale draft is offered again at worst; the answer is sent
                 pass
 
     # -- coming and going -------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -15,6 +15,10 @@ from textual.widgets import Button, Footer, Static
 
 from trustdialog.ui.messages import ChooseAnother
 from trustdialog.ui.widgets.safe_text import clean, safe
+
+if TYPE_CHECKING:
+    from trustdialog.session import Session
+    from trustdialog.ui.app import TrustDialogApp
 
 CLOSE = (
     "Thank you both. Listening without defending and speaking without blaming are hard, and "
@@ -50,8 +54,18 @@ class SummaryScreen(Screen):
         Binding("p", "picker", "Another exercise", id="picker"),
     ]
 
+    @property
+    def trust(self) -> TrustDialogApp:
+        return cast("TrustDialogApp", self.app)
+
+    @property
+    def session(self) -> Session:
+        session = self.trust.session
+        assert session is not None, "the summary is shown only for a session"
+        return session
+
     def compose(self) -> ComposeResult:
-        state = self.app.session.state
+        state = self.session.state
         with VerticalScroll(id="summary"):
             yield Static(safe(f"{state.exercise.title}: done", style="bold"), id="summary-title")
             yield Static(Text(ENDED_EARLY if state.ended_early else CLOSE), classes="para close")
@@ -59,7 +73,7 @@ class SummaryScreen(Screen):
             from trustdialog.ui.screens.exercise import saving_note
 
             # Saving stopped on the way here: say so, and export offers a path that can be written.
-            note = saving_note(self.app.session)
+            note = saving_note(self.session)
             yield Static(note or "", id="export-note", classes="note")
             with Horizontal(classes="buttons"):
                 yield Button("Export (e)", id="export")
@@ -79,11 +93,11 @@ class SummaryScreen(Screen):
         self.post_message(ChooseAnother())
 
     def action_export(self) -> None:
-        session = self.app.session
-        if session is not None and session.warning:
+        session = self.session
+        if session.warning:
             from trustdialog.ui.overlays.save_elsewhere import SaveElsewhereScreen
 
-            self.app.push_screen(SaveElsewhereScreen(session), self._copied)
+            self.trust.push_screen(SaveElsewhereScreen(session), self._copied)
             return
         note = self.query_one("#export-note", Static)
         note.update(safe(self._export()))
@@ -93,8 +107,8 @@ class SummaryScreen(Screen):
             self.query_one("#export-note", Static).update(safe(f"Saved to {path}"))
 
     def _export(self) -> str:
-        app = self.app
-        session = app.session
+        app = self.trust
+        session = self.session
         if app.no_save or not session.persistent:
             return "Saving is off, so nothing is written to disk."
         from trustdialog.export import to_markdown

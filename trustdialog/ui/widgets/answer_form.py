@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, TypeVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -46,9 +46,18 @@ def _worded(text: str) -> bool:
     return any(ch.isalnum() for ch in text)
 
 
-def _keyed(widget: Widget, key: str) -> Widget:
+class AddItemButton(Button):
+    """The "+ another …" button under a list: it knows which list it adds to."""
+
+    answer_key: str = ""
+
+
+Keyed = TypeVar("Keyed", AnswerInput, RatingScale, AddItemButton)
+
+
+def _keyed(widget: Keyed, key: str) -> Keyed:
     """Tag an input with the field (or list item slot) it answers."""
-    widget.answer_key = key  # type: ignore[attr-defined]
+    widget.answer_key = key
     return widget
 
 
@@ -166,7 +175,7 @@ class AnswerForm(Vertical):
             for i in range(shown):
                 yield self._list_item(field, i)
             if shown < field.max:
-                yield _keyed(Button(safe(f"+ another {label}"), classes="add-item", compact=True,
+                yield _keyed(AddItemButton(safe(f"+ another {label}"), classes="add-item", compact=True,
                                     id=f"add-{self.partner}-{field.name}"), field.name)
             return
         placeholder = field.label or ("a word" if field.kind == "pick" else "write here")
@@ -174,7 +183,7 @@ class AnswerForm(Vertical):
 
     def _text_row(self, field: Field, key: str, before: str, placeholder: str) -> Widget:
         suggester = None
-        if field.kind == "pick" and field.vocab in self.vocab:
+        if field.kind == "pick" and field.vocab is not None and field.vocab in self.vocab:
             suggester = VocabSuggester(self.vocab[field.vocab].words)
         box = AnswerInput(value=self._draft(key), placeholder=clean(placeholder),
                           suggester=suggester, compact=True, classes="answer-widget")
@@ -218,8 +227,8 @@ class AnswerForm(Vertical):
 
     # -- reading -------------------------------------------------------------------
 
-    def answer_widgets(self) -> list[Widget]:
-        return [w for w in self.query(".answer-widget")]
+    def answer_widgets(self) -> list[AnswerInput | RatingScale]:
+        return [w for w in self.query(".answer-widget") if isinstance(w, (AnswerInput, RatingScale))]
 
     def values(self) -> dict[str, Any]:
         widgets = {w.answer_key: w for w in self.answer_widgets()}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.cells import cell_len
 from rich.text import Text
 from textual import events
@@ -10,7 +12,7 @@ from textual.geometry import Size
 from textual.widget import Widget
 from textual.widgets import Input
 
-from trustdialog.ui.widgets.safe_text import pictures
+from trustdialog.ui.widgets.safe_text import pictures, typed_text
 
 
 class AnswerInput(Input):
@@ -21,7 +23,9 @@ class AnswerInput(Input):
     symbol and is never sent to the terminal) and the cursor still lines up.
     """
 
-    def __init__(self, *args, **kwargs) -> None:
+    answer_key: str = ""  # the field (or list item slot) it answers, in an answer form
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("select_on_focus", False)
         super().__init__(*args, **kwargs)
         # Over SSH a blinking cursor is idle traffic.
@@ -47,10 +51,31 @@ class AnswerInput(Input):
     def _position_to_cell(self, position: int) -> int:
         return cell_len(expand_tabs_inline(pictures(self.value[:position]), 4))
 
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        return typed_text(character)
+
+    async def _on_key(self, event: events.Key) -> None:
+        # Input takes only characters str.isprintable() accepts, and so drops a
+        # typed zero-width joiner (a family emoji falls apart into three people),
+        # a right-to-left mark, a soft hyphen or a no-break space. They are text.
+        character = event.character
+        if character is not None and not event.is_printable and typed_text(character):
+            event.stop()
+            event.prevent_default()
+            selection = self.selection
+            if selection.is_empty:
+                self.insert_text_at_cursor(character)
+            else:
+                self.replace(character, *selection)
+            return
+        await super()._on_key(event)
+
     def _on_paste(self, event: events.Paste) -> None:
-        # A pasted paragraph stays whole: its lines are joined, not cut at the first.
+        # A paste is kept whole and exactly, control characters and all (they are
+        # shown as symbols). Only its line breaks are made one kind: terminals send
+        # a pasted newline as CR, which would otherwise be stored as a bare \r.
         if event.text:
-            text = " ".join(line for line in event.text.splitlines())
+            text = event.text.replace("\r\n", "\n").replace("\r", "\n")
             selection = self.selection
             if selection.is_empty:
                 self.insert_text_at_cursor(text)

@@ -14,6 +14,8 @@ from trustdialog.ui.widgets.safe_text import clean
 class RatingScale(Widget, can_focus=True):
     """← → (or a digit) choose; Enter sends like the last blank of a form."""
 
+    answer_key: str = ""  # the field it answers (set by the form)
+
     DEFAULT_CSS = """
     RatingScale { height: auto; width: 1fr; padding: 0 1; }
     RatingScale:focus { text-style: bold; }
