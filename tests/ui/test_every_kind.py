@@ -24,7 +24,7 @@ async def test_every_kind_of_step(make, store):
         assert "When" in text and "happened, I felt" in text and "⏱ 3:00 left" in text
         await answer(pilot, "a", "you were late")
         await type_keys(pilot, "sa")
-        assert "Words: sad, sadder" in screen_text(app)
+        assert "Words: ▸sad, sadder" in screen_text(app)
         await pilot.press("right", "enter")
         await pilot.pause()
         assert state().answers[-1].values == {"event": "you were late", "feeling": "sad"}

@@ -183,11 +183,6 @@ class TrustDialogApp(App):
             self.notify(_one_line(error), title="Saved sessions", severity="warning")
             return []
 
-    def submit(self, kind: str, partner: str, **data: Any) -> str | None:
-        """Send one action through the session; a calm message if it did not fit."""
-        refusal = self.conversation.send(kind, partner, **data)
-        return refusal.message if refusal else None
-
     # -- what the screens ask for ---------------------------------------------------
 
     @on(messages.NamesChosen)

@@ -19,8 +19,9 @@ from textual.widgets import Button, Checkbox, Footer, Input, Static
 
 from trustdialog.engine import PARTNERS
 from trustdialog.ui.messages import Send
-from trustdialog.ui.widgets.answer_form import AddItemButton, AnswerForm, complete, hint_for, share_label
-from trustdialog.ui.widgets.answer_input import AnswerInput
+from trustdialog.ui.widgets.answer_form import (
+    AddItemButton, AnswerForm, PickInput, completions, hint_for, share_label,
+)
 from trustdialog.ui.widgets.pane import PartnerPane
 from trustdialog.ui.widgets.rating import RatingScale
 from trustdialog.ui.widgets.safe_text import clean, safe
@@ -387,10 +388,10 @@ class ExerciseScreen(Screen):
             return
         self._pending.update(form.draft_items())
         self._restart_draft_timer()
-        if isinstance(event.input, AnswerInput) and event.input.has_class("pick"):
+        if isinstance(event.input, PickInput):
             field = form.step.field(event.input.answer_key)
-            vocab = _vocab(self.trust).get(field.vocab)
-            form.show_words(complete(event.value, vocab.words) if vocab else [])
+            vocab = _vocab(self.trust).get(field.vocab) if field.vocab else None
+            form.show_words(event.input, completions(event.value, vocab.words) if vocab else [])
 
     @on(RatingScale.Changed)
     @on(Checkbox.Changed)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, TypeVar
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.suggester import Suggester
@@ -46,6 +49,41 @@ def _worded(text: str) -> bool:
     return any(ch.isalnum() for ch in text)
 
 
+class PickInput(AnswerInput):
+    """A blank that takes a word from a vocabulary: ↓ and ↑ move among the words offered."""
+
+    BINDINGS = [
+        Binding("down", "choose(1)", "Next word", show=False),
+        Binding("up", "choose(-1)", "Previous word", show=False),
+    ]
+
+    class Chosen(Message):
+        def __init__(self, box: "PickInput", words: list[str]) -> None:
+            super().__init__()
+            self.box = box
+            self.words = words
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.values: list[str] = []  # the text with each offered word in place
+        self.words: list[str] = []
+        self.chosen = 0
+
+    def offer(self, choices: list[tuple[str, str]]) -> None:
+        """Offer (text with the word in place, the word) pairs; the first is Input's suggestion."""
+        self.values = [value for value, _word in choices]
+        self.words = [word for _value, word in choices]
+        self.chosen = 0
+
+    def action_choose(self, step: int) -> None:
+        if len(self.values) < 2:
+            return
+        self.chosen = (self.chosen + step) % len(self.values)
+        # What → takes at the end of the text (Input's own suggestion, drawn dim after it).
+        self._suggestion = self.values[self.chosen]
+        self.post_message(self.Chosen(self, self.words))
+
+
 class AddItemButton(Button):
     """The "+ another …" button under a list: it knows which list it adds to."""
 
@@ -62,25 +100,65 @@ def _keyed(widget: Keyed, key: str) -> Keyed:
 
 
 class VocabSuggester(Suggester):
-    """Completes a pick blank from its vocabulary (the partner may still write any word)."""
+    """Completes the word being typed in a pick blank (the partner may still write any word)."""
 
     def __init__(self, words: Iterable[str]) -> None:
-        super().__init__(use_cache=True, case_sensitive=False)
+        super().__init__(use_cache=True, case_sensitive=True)
         self.words = list(dict.fromkeys(words))
 
     async def get_suggestion(self, value: str) -> str | None:
-        matches = complete(value, self.words)
-        return matches[0] if matches else None
+        choices = completions(value, self.words)
+        return choices[0][0] if choices else None
 
 
-def complete(prefix: str, words: list[str], limit: int = 6) -> list[str]:
-    """Words that complete `prefix` (see trustdialog.language.complete)."""
-    if not prefix.strip():
-        return []
+# The word being typed: letters (any script), digits, inner apostrophes and hyphens.
+_LAST_WORD = re.compile(r"[^\W_](?:[\w'’-]*[^\W_])?[\w'’-]*$")
+
+
+def complete(text: str, words: list[str], limit: int = 6) -> list[str]:
+    """Vocabulary words that complete the word being typed at the end of `text`.
+
+    "scared and unimp" offers "unimportant"; the whole text is tried first, so
+    that a vocabulary entry of several words ("left out") completes as well.
+    """
     from trustdialog.language import complete as language_complete
 
-    found = language_complete(prefix, words)
-    return [w for w in found if w.casefold() != prefix.casefold()][:limit]
+    found: list[str] = []
+    for n, start in enumerate(_starts(text)):
+        typed = text[start:]
+        for word in language_complete(typed, words):
+            # For a later word, only words that begin with it: "o" is in half of them.
+            if n and not word.casefold().startswith(typed.casefold()):
+                continue
+            if word.casefold() != typed.casefold() and word not in found:
+                found.append(word)
+    return found[:limit]
+
+
+def completions(text: str, words: list[str], limit: int = 6) -> list[tuple[str, str]]:
+    """(`text` with its last word completed, that word), for each word `complete` offers."""
+    out = []
+    for word in complete(text, words, limit):
+        start = next(i for i in _starts(text) if _completes(text[i:], word))
+        out.append((text[:start] + word, word))
+    return out
+
+
+def _starts(text: str) -> list[int]:
+    """Where the text being completed may begin: the whole text, then its last word."""
+    if not text.strip():
+        return []
+    starts = [len(text) - len(text.lstrip())]
+    last = _LAST_WORD.search(text)
+    if last is not None and last.start() not in starts:
+        starts.append(last.start())
+    return starts
+
+
+def _completes(typed: str, word: str) -> bool:
+    from trustdialog.language import complete as language_complete
+
+    return word in language_complete(typed, [word])
 
 
 def hint_for(text: str, hints: Hints) -> str | None:
@@ -185,8 +263,9 @@ class AnswerForm(Vertical):
         suggester = None
         if field.kind == "pick" and field.vocab is not None and field.vocab in self.vocab:
             suggester = VocabSuggester(self.vocab[field.vocab].words)
-        box = AnswerInput(value=self._draft(key), placeholder=clean(placeholder),
-                          suggester=suggester, compact=True, classes="answer-widget")
+        kind = PickInput if field.kind == "pick" else AnswerInput
+        box = kind(value=self._draft(key), placeholder=clean(placeholder),
+                   suggester=suggester, compact=True, classes="answer-widget")
         _keyed(box, key)
         if field.kind == "pick":
             box.add_class("pick")
@@ -299,9 +378,27 @@ class AnswerForm(Vertical):
     def show_hint(self, text: str | None) -> None:
         self._note(".form-hint", safe(f"A thought: {text}", style="italic") if text else None)
 
-    def show_words(self, words: list[str]) -> None:
-        self._note(".form-words", safe("Words: " + ", ".join(words) + "  (→ takes the first)",
-                                       style="dim") if words else None)
+    def show_words(self, box: PickInput, choices: list[tuple[str, str]]) -> None:
+        """The words that complete the last word typed; ↓ ↑ choose one, → takes it."""
+        box.offer(choices)
+        self._show_choice(box, box.words)
+
+    def _show_choice(self, box: PickInput, words: list[str]) -> None:
+        if not words:
+            self._note(".form-words", None)
+            return
+        note = Text("Words: ", style="dim")
+        for i, word in enumerate(words):
+            if i:
+                note.append(", ", style="dim")
+            note.append(f"▸{word}" if i == box.chosen else word,
+                        style="bold" if i == box.chosen else "dim")
+        note.append("  (↓ ↑ choose, → takes it)" if len(words) > 1 else "  (→ takes it)", style="dim")
+        self._note(".form-words", note)
+
+    @on(PickInput.Chosen)
+    def _on_chosen_word(self, event: PickInput.Chosen) -> None:
+        self._show_choice(event.box, event.words)
 
     def on_mount(self) -> None:
         for selector in (".form-words", ".form-hint", ".form-message"):
