@@ -4,8 +4,9 @@ Each input is a shipped exercise with one to three mutations of its TOML text
 (numbers made huge, negative, decimal or text; keys deleted or added; steps
 duplicated; lines swapped; the file cut short; odd unicode put in). Loading,
 validating and walking it must finish within INPUT_SECONDS and MEMORY_BYTES,
-with no exception, no TD009 (the checker's own "internal error") and no TD060
-for a flow the checker accepted (then the checker and the walk disagree).
+with no exception, no TD009 (the checker's own "internal error"), no number
+past the format's limits in an exercise the checker accepted, and no TD060 for
+a flow the checker accepted (then the checker and the walk disagree).
 
 The default run takes about three seconds with a fixed seed. For a longer run:
 
@@ -29,6 +30,7 @@ from pathlib import Path
 
 import pytest
 
+from trustdialog.exercise import spec
 from trustdialog.exercise.library import build, context_vocab, shipped_dir
 from trustdialog.exercise.walk import walk_library
 
@@ -127,6 +129,20 @@ def _alarm(signum, frame):
     raise _TooSlow()
 
 
+def _over_limits(ex) -> str:
+    """What in an accepted exercise is past the limits of the format, or ""."""
+    numbers = [("minutes", ex.minutes, 1, spec.MAX_MINUTES), ("rounds", ex.rounds, 1, spec.MAX_ROUNDS)]
+    for step in ex.steps:
+        if step.timer is not None:
+            numbers.append((f"{step.id}.timer", step.timer, 1, spec.MAX_TIMER))
+        numbers.append((f"{step.id}.max_loops", step.max_loops, 0, spec.MAX_LOOPS))
+        for f in step.fields:
+            top = {"rating": spec.MAX_RATING, "list": spec.MAX_LIST_ITEMS}.get(f.kind)
+            if top:
+                numbers += [(f"{f.name}.min", f.min, 0, top), (f"{f.name}.max", f.max, 1, top)]
+    return next((f"{name} = {value}" for name, value, lo, hi in numbers if not lo <= value <= hi), "")
+
+
 def problem_with(text: str, path: Path, vocab: dict) -> str | None:
     """Why this input breaks the checker or the walk, or None."""
     path.write_text(text, encoding="utf-8", errors="surrogatepass")
@@ -136,6 +152,10 @@ def problem_with(text: str, path: Path, vocab: dict) -> str | None:
         internal = [d for d in lib.diagnostics if d.code == "TD009"]
         if internal:
             return str(internal[0])
+        for ex in lib.exercises.values():
+            over = _over_limits(ex)
+            if over:
+                return f"the checker accepted {over}"
         report = walk_library(lib)
         for d in report.diagnostics:
             if d.code == "TD060":
