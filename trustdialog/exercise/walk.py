@@ -240,7 +240,9 @@ def walk_library(lib) -> WalkReport:
                 f"{result.paths:,} paths; the reachability check (TD047) covers the rest")))
         elif not result.counted_all:
             report.capped.append(ex.id)
-            report.diagnostics.append(_diag(ex, None, "TD061", f"'{ex.id}': stopped counting at {result.paths:,} paths"))
+            report.diagnostics.append(_diag(ex, None, "TD061", (
+                f"walking '{ex.id}': all {result.states:,} states were explored and each can reach the end; "
+                f"counting the paths stopped at {result.paths:,}")))
     return report
 
 
