@@ -56,7 +56,8 @@ def _type_ok(kind: str, value: Any) -> bool:
 def _big(number: int) -> str:
     """A number as the message shows it: a huge one by its size, not its hundred digits."""
     text = f"{number:,}"
-    return text if len(text) <= 30 else f"a number of {len(str(abs(number)))} digits"
+    sign = "negative " if number < 0 else ""
+    return text if len(text) <= 30 else f"a {sign}number of {len(str(abs(number)))} digits"
 
 
 def _type_name(value: Any) -> str:

@@ -161,7 +161,7 @@ def walk_exercise(
     result.states = len(graph)
     stuck = _stuck(graph)
     if stuck is not None:
-        phase, rnd, step_id, _, loops = stuck
+        _, rnd, step_id, _, loops = stuck
         result.problem = (step_id, rnd, "from here no choice leads to the end "
                           f"(round {rnd}, loops {dict(loops) or 'none'})")
         return result
