@@ -102,6 +102,17 @@ def _duplicate_step(rng: random.Random, text: str) -> str:
     return "[[steps]]".join(parts[: i + 1] + [parts[i]] * times + parts[i + 1:])
 
 
+def _copy_step(rng: random.Random, text: str) -> str:
+    """A step copied under new ids, so the file stays valid and its flow grows."""
+    parts = text.split("[[steps]]")
+    if len(parts) < 2:
+        return text
+    i = rng.randrange(1, len(parts))
+    copies = [re.sub(r'^id = "([^"]+)"', rf'id = "\1-{n}"', parts[i], flags=re.M)
+              for n in range(rng.choice([1, 5, 20]))]
+    return "[[steps]]".join(parts[: i + 1] + copies + parts[i + 1:])
+
+
 def _truncate(rng: random.Random, text: str) -> str:
     return text[: rng.randrange(len(text) + 1)]
 
@@ -112,7 +123,7 @@ def _odd(rng: random.Random, text: str) -> str:
 
 
 MUTATIONS = [_number, _number, _value, _value, _delete_line, _swap_lines, _insert_key, _insert_key,
-             _duplicate_step, _truncate, _odd]
+             _duplicate_step, _copy_step, _copy_step, _truncate, _odd]
 
 
 def mutate(rng: random.Random, text: str) -> str:
