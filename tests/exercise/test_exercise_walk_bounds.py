@@ -47,7 +47,8 @@ def test_a_flow_too_big_to_walk_stops_at_the_clock_without_a_false_td060():
 
 def test_a_stuck_loop_is_still_td060_when_the_rest_is_too_big_to_walk():
     trap = (
-        Step(id="fork", kind="choose", by="speaker", text="?", options=(Option("on", next="p0"), Option("trap", next="b"))),
+        Step(id="fork", kind="choose", by="speaker", text="?",
+             options=(Option("on", next="p0"), Option("trap", next="b"))),
         Step(id="b", kind="say", by="speaker", text="t", next="c"),
         Step(id="c", kind="say", by="speaker", text="t", next="b"),
     )
