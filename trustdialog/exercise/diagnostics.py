@@ -11,6 +11,8 @@ import difflib
 from dataclasses import dataclass
 from typing import Iterable
 
+from trustdialog.exercise import spec
+
 ERROR = "error"
 WARNING = "warning"
 
@@ -37,7 +39,8 @@ CODES: dict[str, tuple[str, str]] = {
     "TD016": (ERROR, "Unknown field `kind` (text, pick, rating, list)."),
     "TD017": (ERROR, "`by` is neither one of the exercise's two roles nor \"both\"."),
     "TD018": (ERROR, "An id is not lowercase-kebab (letters, digits, single hyphens)."),
-    "TD019": (ERROR, "A number is out of range (minutes, rounds, timer, max_loops, min, max)."),
+    "TD019": (ERROR, "A number is below its lowest value (minutes, rounds, timer, max_loops, min, max), "
+              "or there are too many steps or options."),
     "TD020": (ERROR, "`roles` must be two different names, usable as template slots."),
     "TD021": (ERROR, "A key that this step kind or field kind does not take."),
     "TD022": (ERROR, "The exercise has no steps."),
@@ -52,6 +55,9 @@ CODES: dict[str, tuple[str, str]] = {
     "TD031": (WARNING, "A field is not a blank of the step's template; it is asked below the sentence."),
     "TD032": (ERROR, "A vocabulary has no words, or a word appears twice."),
     "TD033": (ERROR, "A name is used twice where it must be unique (roles vs step ids vs field names)."),
+    "TD036": (ERROR, f"A number is above its limit: minutes {spec.MAX_MINUTES}, rounds {spec.MAX_ROUNDS}, "
+              f"max_loops {spec.MAX_LOOPS}, timer {spec.MAX_TIMER} seconds, a list's min and max "
+              f"{spec.MAX_LIST_ITEMS} items, a rating's max {spec.MAX_RATING}."),
     "TD035": (WARNING, "A choose or confirm step has `by = \"both\"`: whoever acts first decides for both; let one role decide."),
     "TD040": (ERROR, "Duplicate step id within an exercise."),
     "TD041": (ERROR, "Duplicate exercise id across the library (the later file is skipped)."),
@@ -66,7 +72,8 @@ CODES: dict[str, tuple[str, str]] = {
     "TD050": (WARNING, "A slot quotes a private step, whose answer is only shown when its writer shares it."),
     "TD051": (WARNING, "A slot quotes a step that has no answer of its own (say or confirm); a choose step's slot is the option chosen."),
     "TD060": (ERROR, "Walking the flow (--walk) found a path that cannot reach the end."),
-    "TD061": (WARNING, "Walking the flow (--walk) stopped at its cap of paths; the paths not walked are still covered by the reachability check."),
+    "TD061": (WARNING, "Walking the flow (--walk) stopped early, at its cap of paths, states or seconds; it says "
+              "what it covered, and the paths not walked are still covered by the reachability check."),
     "TD070": (ERROR, "data/hints.toml: a file or group that cannot be used (it is skipped)."),
     "TD071": (WARNING, "data/hints.toml: a key or phrase that is ignored."),
     "TD072": (ERROR, "data/resources.toml cannot be used (the help screen falls back to the other files or a built-in text)."),

@@ -31,6 +31,8 @@ def _prop(key: spec.Key) -> dict[str, Any]:
     out["description"] = key.doc
     if key.minimum is not None:
         out["minimum"] = key.minimum
+    if key.maximum is not None:
+        out["maximum"] = key.maximum
     if key.pattern:
         out["pattern"] = key.pattern
     if key.enum:

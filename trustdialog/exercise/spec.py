@@ -10,6 +10,16 @@ FORMAT = 1
 MAX_STEPS = 500
 MAX_OPTIONS = 50
 
+# Upper limits (TD036) that no real exercise meets, set so that the app and
+# `check --walk` stay quick: a rating draws one button per value and a list one
+# row per item, and the walk plays every round and every "not quite".
+MAX_MINUTES = 600  # ten hours
+MAX_ROUNDS = 20
+MAX_LOOPS = 20
+MAX_TIMER = 7200  # seconds: two hours
+MAX_LIST_ITEMS = 50
+MAX_RATING = 10
+
 # Names that may appear as template slots (`{name}`), as in model.SLOT_RE.
 NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_-]*$"
 # Exercise and vocabulary ids: lowercase-kebab, they name files and appear in URLs.
@@ -28,6 +38,7 @@ class Key:
     doc: str
     required: bool = False
     minimum: int | None = None
+    maximum: int | None = None
     pattern: str | None = None
     enum: tuple[str, ...] | None = None
     item: str | None = None  # map: "strings" or "string" or "field"
@@ -43,12 +54,13 @@ TOP = {
 EXERCISE = {
     "id": Key("string", "Lowercase-kebab id, unique across the library.", required=True, pattern=ID_PATTERN),
     "title": Key("string", "Title shown in the picker.", required=True),
-    "minutes": Key("integer", "About how long it takes.", required=True, minimum=1),
+    "minutes": Key("integer", "About how long it takes.", required=True, minimum=1,
+                   maximum=MAX_MINUTES),
     "summary": Key("string", "One or two sentences on what the partners do.", required=True),
     "tags": Key("strings", "Short words to group exercises by."),
     "credit": Key("string", "The method it builds on, and who made that method."),
     "roles": Key("strings", "The two role names, e.g. [\"speaker\", \"listener\"]; {role} fills in a name."),
-    "rounds": Key("integer", "How many times the steps run.", minimum=1),
+    "rounds": Key("integer", "How many times the steps run.", minimum=1, maximum=MAX_ROUNDS),
     "swap_roles": Key("boolean", "Swap roles between rounds."),
     "promises": Key("boolean", "Its list answers are promises: the next session opens with a "
                     "check-in of those still unmarked, and they count in the progress view."),
@@ -64,7 +76,8 @@ STEP_COMMON = {
     "by": Key("string", "Who acts: a role name, or \"both\".", required=True),
     "text": Key("string", "What the step says; {role} and {earlier-answer} slots are filled in."),
     "next": Key("string", "Where to go after this step: a step id, or \"end\" to end the round."),
-    "timer": Key("integer", "Seconds; a signal only, never cuts anyone off.", minimum=1),
+    "timer": Key("integer", "Seconds; a signal only, never cuts anyone off.", minimum=1,
+                 maximum=MAX_TIMER),
     "guide": Key("string", "What the partner without the floor is asked to do (overrides the exercise's)."),
 }
 
@@ -83,7 +96,8 @@ STEP_KINDS = {
         "yes": Key("string", "Label of the yes button."),
         "no": Key("string", "Label of the not-quite button."),
         "on_no": Key("string", "Where \"not quite\" loops back to (a step id)."),
-        "max_loops": Key("integer", "After this many \"not quite\"s, it moves on too.", minimum=0),
+        "max_loops": Key("integer", "After this many \"not quite\"s, it moves on too.", minimum=0,
+                         maximum=MAX_LOOPS),
     },
 }
 
@@ -108,14 +122,14 @@ FIELD_KINDS = {
         "free": Key("boolean", "Let the partner write their own word too (default true)."),
     },
     "rating": {
-        "min": Key("integer", "Lowest value (default 1)."),
-        "max": Key("integer", "Highest value (default 5)."),
+        "min": Key("integer", "Lowest value (default 1).", minimum=0, maximum=MAX_RATING - 1),
+        "max": Key("integer", "Highest value (default 5).", minimum=1, maximum=MAX_RATING),
         "low": Key("string", "Label at the low end."),
         "high": Key("string", "Label at the high end."),
     },
     "list": {
-        "min": Key("integer", "Fewest items (default 1).", minimum=0),
-        "max": Key("integer", "Most items (default 5).", minimum=1),
+        "min": Key("integer", "Fewest items (default 1).", minimum=0, maximum=MAX_LIST_ITEMS),
+        "max": Key("integer", "Most items (default 5).", minimum=1, maximum=MAX_LIST_ITEMS),
         "item": Key("string", "Template of each item; its {slots} are free-text blanks."),
     },
 }

@@ -53,6 +53,13 @@ def _type_ok(kind: str, value: Any) -> bool:
     return True
 
 
+def _big(number: int) -> str:
+    """A number as the message shows it: a huge one by its size, not its hundred digits."""
+    text = f"{number:,}"
+    sign = "negative " if number < 0 else ""
+    return text if len(text) <= 30 else f"a {sign}number of {len(str(abs(number)))} digits"
+
+
 def _type_name(value: Any) -> str:
     return {bool: "true/false", int: "a number", float: "a decimal number", str: "text", list: "an array",
             dict: "a table"}.get(type(value), type(value).__name__)
@@ -94,7 +101,10 @@ def check_keys(
                            f"{_type_name(value[bad[0]])}", at + (bad[0],), value=True)
                 value = [v for v in value if isinstance(v, dict)]
         if key.minimum is not None and value < key.minimum:
-            src.report("TD019", f"'{name}' must be at least {key.minimum}, not {value}", at, value=True)
+            src.report("TD019", f"'{name}' must be at least {key.minimum}, not {_big(value)}", at, value=True)
+            continue
+        if key.maximum is not None and value > key.maximum:
+            src.report("TD036", f"'{name}' may be at most {key.maximum:,}, not {_big(value)}", at, value=True)
             continue
         if key.pattern and not re.match(key.pattern, value):
             what = "lowercase letters, digits and single hyphens" if key.pattern == spec.ID_PATTERN else \
@@ -235,8 +245,7 @@ def _step(src: Source, table: dict, at: tuple, roles: tuple[str, str]) -> Step:
                    f"{did_you_mean(raw_kind, spec.STEP_KINDS)}", at + ("kind",), value=True)
     keys, elsewhere = _keys_for_kind(spec.STEP_COMMON, spec.STEP_KINDS, kind, "steps")
     if kind:
-        keys = {k: (spec.Key(v.type, v.doc, True, v.minimum, v.pattern, v.enum, v.item)
-                    if k in spec.STEP_REQUIRED[kind] else v) for k, v in keys.items()}
+        keys = {k: (replace(v, required=True) if k in spec.STEP_REQUIRED[kind] else v) for k, v in keys.items()}
     where = f"{kind} step" if kind else "step"
     step_id = table.get("id") if isinstance(table.get("id"), str) else f"#{at[-1] + 1}"
     where = f"{where} '{step_id}'"
@@ -307,6 +316,10 @@ def _field(src: Source, name: str, table: Any, at: tuple) -> Field | None:
         keys["vocab"] = replace(keys["vocab"], required=False)
     v = check_keys(src, table, keys, at, f"{kind or ''} field '{name}'".strip(), elsewhere)
     lo, hi = v.get("min", 1), v.get("max", 5)
+    if any(k in table and k not in v for k in ("min", "max")):
+        # One end was refused (and reported): comparing the other with a
+        # default would only add a second, confusing problem.
+        lo, hi = 1, 5
     if kind == "rating" and lo >= hi:
         src.report("TD026", f"rating '{name}': min ({lo}) must be below max ({hi})", at + ("min",), value=True)
         lo, hi = 1, 5
