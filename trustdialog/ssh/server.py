@@ -6,6 +6,7 @@ import asyncio
 import logging
 import signal
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -161,8 +162,12 @@ class Connection(asyncssh.SSHServer):
         return False
 
     def auth_completed(self) -> None:
-        self.person = self._candidate
-        self.identity = Identity(self.person.name, self.person.role)  # type: ignore[arg-type]
+        person = self._candidate
+        # Only public keys are accepted, and asyncssh completes a login only after
+        # validate_public_key said yes, which set the candidate.
+        assert person is not None
+        self.person = person
+        self.identity = Identity(person.name, person.role)
         self.server.throttle.succeeded(self.peer[0])
         self._has_place = self.server.places.register(self)
         log.info("login %s from %s", self.who, self.peer_text)
@@ -222,21 +227,24 @@ class Connection(asyncssh.SSHServer):
     # -- channels: one kind of session, no forwarding of any sort -----------------------
 
     def session_requested(self) -> AppSession:
+        if self.identity is None:  # asyncssh opens no channel before the login is done
+            raise asyncssh.ChannelOpenError(asyncssh.OPEN_ADMINISTRATIVELY_PROHIBITED, "not logged in")
         return AppSession(self.server.session_settings, self, self.identity, self.peer_text)
 
-    def connection_requested(self, dest_host, dest_port, orig_host, orig_port) -> bool:
+    def connection_requested(self, dest_host: str, dest_port: int, orig_host: str,
+                             orig_port: int) -> bool:
         log.info("refused TCP/IP forwarding from %s (%s)", self.peer_text, self.who)
         raise _NO_FORWARDING
 
-    def server_requested(self, listen_host, listen_port) -> bool:
+    def server_requested(self, listen_host: str, listen_port: int) -> bool:
         log.info("refused remote port forwarding from %s (%s)", self.peer_text, self.who)
         return False
 
-    def unix_connection_requested(self, dest_path) -> bool:
+    def unix_connection_requested(self, dest_path: str) -> bool:
         log.info("refused socket forwarding from %s (%s)", self.peer_text, self.who)
         raise _NO_FORWARDING
 
-    def unix_server_requested(self, listen_path) -> bool:
+    def unix_server_requested(self, listen_path: str) -> bool:
         log.info("refused socket forwarding from %s (%s)", self.peer_text, self.who)
         return False
 
@@ -302,7 +310,7 @@ class AppServer:
             await self._acceptor.wait_closed()
 
 
-async def serve(config: ServerConfig, announce=print) -> None:
+async def serve(config: ServerConfig, announce: Callable[[str], None] = print) -> None:
     """Run until SIGTERM or SIGINT, then stop cleanly."""
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()

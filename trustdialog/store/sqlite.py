@@ -18,7 +18,7 @@ import time
 import urllib.parse
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Mapping, TypeVar
+from typing import Any, Callable, Iterable, Iterator, Mapping, TypeVar
 
 from trustdialog.engine import Event
 from trustdialog.store import schema
@@ -242,7 +242,7 @@ class SQLiteStore:
                 time.sleep(random.uniform(0.001, 0.01) * (attempt + 1))
             raise StoreWriteError("the data file stayed locked")
 
-    def _read(self, sql: str, params: tuple = ()) -> list[tuple]:
+    def _read(self, sql: str, params: tuple[object, ...] = ()) -> list[tuple[Any, ...]]:
         with self._lock:
             try:
                 return self._conn.execute(sql, params).fetchall()
@@ -284,7 +284,7 @@ class SQLiteStore:
                                    (session_id,)).fetchone()
             if after is not None and last != after:
                 raise StoreConflict(last)
-            seq = last + 1
+            seq: int = last + 1  # the column holds integers (see damaged())
             conn.execute("INSERT INTO events (session_id, seq, kind, at, body) VALUES (?,?,?,?,?)",
                          (session_id, seq, event.kind, event.at, body))
             conn.execute("UPDATE sessions SET events = ?, updated_at = MAX(updated_at, ?), "
@@ -483,7 +483,7 @@ def _text(raw: bytes) -> str | bytes:
         return raw
 
 
-def _as_text(value) -> str:
+def _as_text(value: object) -> str:
     return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
 
 
@@ -494,17 +494,20 @@ def _has_bytes(path: Path) -> bool:
         return False
 
 
-def _steps(sid: str, owner, value, what: str) -> tuple[str, ...]:
+def _steps(sid: str, owner: str | None, value: object, what: str) -> tuple[str, ...]:
+    not_json = SessionDamaged(sid, f"its {what} steps are damaged (not JSON)", owner)
+    if not isinstance(value, (str, bytes)):
+        raise not_json
     try:
         steps = json.loads(value)
-    except (ValueError, TypeError):
-        raise SessionDamaged(sid, f"its {what} steps are damaged (not JSON)", owner) from None
+    except ValueError:
+        raise not_json from None
     if not isinstance(steps, list) or not all(isinstance(s, str) for s in steps):
         raise SessionDamaged(sid, f"its {what} steps are damaged (not a list of step ids)", owner)
     return tuple(steps)
 
 
-def _info(row: tuple) -> SessionInfo:
+def _info(row: tuple[Any, ...]) -> SessionInfo:
     """One session's summary; SessionDamaged says which part of the row cannot be read."""
     (sid, exercise_id, title, name_a, name_b, owner, created, updated, finished, events,
      private, hidden) = row
