@@ -46,8 +46,10 @@ def run_app(args: argparse.Namespace, resume_id: str | None = None) -> int:
                        no_save=no_save, extra_dirs=extra)
         app.run()
     except Exception as error:
-        # trustdialog.store (and the engine under it) is imported only here: a plain
-        # start shows its first frame without it.
+        # The promise: a store or identity fault ends the app with one line, never a
+        # traceback; anything else is re-raised. Broad only because trustdialog.store
+        # (and the engine under it) is imported here, after the fact: a plain start
+        # shows its first frame without it.
         from trustdialog.identity import IdentityError
         from trustdialog.store import StoreError
 

@@ -64,6 +64,7 @@ def _data_dir(args: argparse.Namespace) -> Path:
 def _access_path(args: argparse.Namespace) -> Path:
     from trustdialog.ssh.access import ACCESS_FILE_NAME
 
+    # The `access` sub-commands leave it unset (SUPPRESS) when not given; `serve` has None.
     given = getattr(args, "access", None)
     return Path(given).expanduser() if given else _data_dir(args) / ACCESS_FILE_NAME
 

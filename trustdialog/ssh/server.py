@@ -50,6 +50,21 @@ class ServerConfig:
     app_wait: float = 10.0
 
 
+def app_command(config: ServerConfig) -> list[str]:
+    """The command each session runs: `child_argv`, or this Python running trustdialog on the data."""
+    if config.child_argv:
+        return list(config.child_argv)
+    return [sys.executable, "-m", "trustdialog", "--data-dir", str(config.data_dir), *config.app_args]
+
+
+def session_settings(config: ServerConfig) -> SessionSettings:
+    """The part of the configuration a session is given (it never sees the server)."""
+    return SessionSettings(
+        child_argv=tuple(app_command(config)), idle_timeout=config.idle_timeout,
+        idle_warning=config.idle_warning, max_sessions=config.max_sessions,
+        hangup_grace=config.hangup_grace)
+
+
 class Places:
     """The server's places, against --max-sessions: one for each logged-in connection
     (an app or not), one more for each extra app a connection runs (multiplexing clients)."""
@@ -261,18 +276,9 @@ class AppServer:
         self.connections: set[Connection] = set()
         self.sessions: set[AppSession] = set()  # those with a place (their app running)
         self.places = Places(config.max_sessions)
-        self.session_settings = SessionSettings(
-            child_argv=tuple(self.child_argv()), idle_timeout=config.idle_timeout,
-            idle_warning=config.idle_warning, max_sessions=config.max_sessions,
-            hangup_grace=config.hangup_grace)
+        self.session_settings = session_settings(config)
         self._acceptor: asyncssh.SSHAcceptor | None = None
         self.port = config.port
-
-    def child_argv(self) -> list[str]:
-        if self.config.child_argv:
-            return list(self.config.child_argv)
-        return [sys.executable, "-m", "trustdialog", "--data-dir", str(self.config.data_dir),
-                *self.config.app_args]
 
     async def start(self) -> None:
         c = self.config

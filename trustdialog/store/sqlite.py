@@ -42,9 +42,16 @@ _SESSION_COLS = ("id, exercise_id, title, name_a, name_b, owner, created_at, upd
                  "finished, events, private_steps, hidden_steps")
 
 
+def _errorname(error: BaseException) -> str:
+    """SQLite's name for the error ("SQLITE_FULL"), or "" for one SQLite did not raise."""
+    # Only errors from the library carry the attribute: a closed connection's
+    # ProgrammingError, or an OSError, has none.
+    return getattr(error, "sqlite_errorname", None) or ""
+
+
 def _reason(error: BaseException, where: Path | None = None) -> str:
     """A short, user-readable reason for a failed write (never any user text)."""
-    name = getattr(error, "sqlite_errorname", "") or ""
+    name = _errorname(error)
     errno = getattr(error, "errno", None)
     if name.startswith("SQLITE_READONLY") or errno in (13, 30) or "readonly" in str(error):
         return "the data folder is read-only"
@@ -130,7 +137,7 @@ class SQLiteStore:
             raise
         except sqlite3.DatabaseError as error:
             conn.close()
-            name = getattr(error, "sqlite_errorname", "")
+            name = _errorname(error)
             if name.startswith(("SQLITE_NOTADB", "SQLITE_CORRUPT")):
                 raise StoreError(f"{path} is damaged or not a trustdialog database "
                                  f"({error}); " + MOVE_ASIDE_HINT) from None
@@ -174,8 +181,7 @@ class SQLiteStore:
                 raise
             except sqlite3.DatabaseError as error:
                 conn.close()
-                if getattr(error, "sqlite_errorname", "").startswith(("SQLITE_NOTADB",
-                                                                       "SQLITE_CORRUPT")):
+                if _errorname(error).startswith(("SQLITE_NOTADB", "SQLITE_CORRUPT")):
                     raise StoreError(f"{path} is damaged or not a trustdialog database "
                                      f"({error}); " + MOVE_ASIDE_HINT) from None
                 last = error
@@ -236,8 +242,8 @@ class SQLiteStore:
                     with self._tx(self._conn) as conn:
                         return work(conn)
                 except sqlite3.OperationalError as error:
-                    if getattr(error, "sqlite_errorname", "") not in _BUSY or attempt == _RETRIES - 1:
-                        log.warning("write failed: %s", getattr(error, "sqlite_errorname", "?"))
+                    if _errorname(error) not in _BUSY or attempt == _RETRIES - 1:
+                        log.warning("write failed: %s", _errorname(error) or "?")
                         raise StoreWriteError(_reason(error, self.path)) from None
                 time.sleep(random.uniform(0.001, 0.01) * (attempt + 1))
             raise StoreWriteError("the data file stayed locked")
@@ -458,7 +464,7 @@ class SQLiteStore:
                 self._conn.execute("VACUUM")
                 busy2 = self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
             except sqlite3.OperationalError as error:
-                log.warning("wipe after forget incomplete: %s", getattr(error, "sqlite_errorname", ""))
+                log.warning("wipe after forget incomplete: %s", _errorname(error))
                 return False
         return not (busy1 or busy2)
 
