@@ -164,7 +164,8 @@ def _trie_regex(node: _Trie) -> str:
 # -- loading ------------------------------------------------------------------
 
 
-def load_hints(extra_dirs: Iterable[str | os.PathLike[str]] = (), include_shipped: bool = True) -> Hints:
+def load_hints(extra_dirs: Iterable[str | os.PathLike[str]] = (),
+               include_shipped: bool = True) -> Hints:
     """The shipped hint groups, extended by each extra folder's `data/hints.toml`.
 
     A group whose `id` is already known adds its phrases to that group (and
@@ -272,7 +273,8 @@ def _union(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:
 _active: Hints | None = None
 
 
-def configure(extra_dirs: Iterable[str | os.PathLike[str]] = (), include_shipped: bool = True) -> Hints:
+def configure(extra_dirs: Iterable[str | os.PathLike[str]] = (),
+              include_shipped: bool = True) -> Hints:
     """Load the hints once for this process (the app calls this with `--exercises` folders)."""
     global _active
     _active = load_hints(extra_dirs, include_shipped)

@@ -13,7 +13,8 @@ if TYPE_CHECKING:  # each loads only when the app opens, after the first frame
     from trustdialog.store import Store
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
+             common: argparse.ArgumentParser) -> None:
     """The app is the default command; it adds no sub-command of its own."""
 
 

@@ -13,7 +13,8 @@ if TYPE_CHECKING:  # the library loads only in the command that needs it
     from trustdialog.exercise import Diagnostic
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
+             common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("list", parents=[common], help="exercises: id, title, minutes")
     p.set_defaults(func=run_list)
     p = sub.add_parser(

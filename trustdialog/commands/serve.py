@@ -12,7 +12,8 @@ if TYPE_CHECKING:  # asyncssh loads only when the server starts
     from trustdialog.ssh.server import ServerConfig
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
+             common: argparse.ArgumentParser) -> None:
     p = sub.add_parser(
         "serve", parents=[common], help="SSH server: one app per connection",
         description="Run an SSH server that gives each connection its own trustdialog app "

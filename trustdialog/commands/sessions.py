@@ -18,7 +18,8 @@ if TYPE_CHECKING:  # the store and the library are imported by the command that 
     from trustdialog.store import SessionDamaged, SessionInfo, Store
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
+             common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("sessions", parents=[common], help="saved sessions")
     p.add_argument("--move-aside", action="store_true",
                    help="rename a damaged or foreign data file out of the way (it is not deleted)")
@@ -58,9 +59,13 @@ def _open(args: argparse.Namespace, create: bool = False) -> Store:
 
 
 @overload
-def _find(store: Store, session_id: str, damaged_ok: Literal[False] = False) -> SessionInfo: ...
+def _find(store: Store, session_id: str, damaged_ok: Literal[False] = False) -> SessionInfo:
+    ...
+
+
 @overload
-def _find(store: Store, session_id: str, damaged_ok: bool) -> SessionInfo | SessionDamaged: ...
+def _find(store: Store, session_id: str, damaged_ok: bool) -> SessionInfo | SessionDamaged:
+    ...
 
 
 def _find(store: Store, session_id: str, damaged_ok: bool = False) -> SessionInfo | SessionDamaged:

@@ -15,12 +15,11 @@ from typing import TYPE_CHECKING
 
 from trustdialog import locations
 from trustdialog.store.memory import MemoryStore
+from trustdialog.store.protocol import Store
 from trustdialog.store.records import (
     KEPT, MARKS, NOT_KEPT, PARTLY, Mark, SessionDamaged, SessionGone, SessionInfo, Snapshot,
     StoreConflict, StoreError, StoreWriteError,
 )
-
-from trustdialog.store.protocol import Store
 
 if TYPE_CHECKING:
     from trustdialog.store.sqlite import SQLiteStore  # sqlite3 loads only when saving

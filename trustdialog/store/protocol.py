@@ -7,10 +7,11 @@ class satisfies it. Optional abilities are attributes every store has
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Mapping, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from trustdialog.engine import Event
     from trustdialog.store.records import Mark, SessionDamaged, SessionInfo, Snapshot
 
