@@ -102,15 +102,19 @@ def _with_events(lines: list[str], final: SessionState, events: list[Event]) -> 
     for event in events:
         before = state
         state = engine.apply(state, event)
-        answer = next(answers) if event.kind in (engine.ANSWERED, engine.CHOSE) else None
         if event.kind == engine.ANSWERED:
+            answer = next(answers)
             if not answer.public:
                 continue
-        elif event.kind not in (engine.CHOSE, engine.CONFIRMED, engine.SKIPPED):
+        elif event.kind == engine.CHOSE:
+            next(answers)  # its answer is the option, shown below by its label
+        elif event.kind not in (engine.CONFIRMED, engine.SKIPPED):
             line = _meta_line(event, final.names)
             if line:
                 lines += [line, ""]
             continue
+        # engine.apply above refuses a step event without its step.
+        assert event.step is not None
         if before.round != rnd:
             rnd, step = before.round, None
             lines += [f"## Round {rnd}", ""]
@@ -173,7 +177,7 @@ def _names_only(ex: Exercise, names: Mapping[str, str], rnd: int, text: str) -> 
         first, second = second, first
     by_role = {first: names["a"], second: names["b"]}
 
-    def fill(m: re.Match) -> str:
+    def fill(m: re.Match[str]) -> str:
         name, role = m.group(1), m.group(2)
         return by_role[name] if role is None and name in by_role else engine.MISSING
 

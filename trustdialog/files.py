@@ -20,7 +20,7 @@ _FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
 class FileReadError(OSError):
     """A file that cannot be read; `reason` says why in words (str() is "path: reason")."""
 
-    def __init__(self, path: str | os.PathLike, reason: str) -> None:
+    def __init__(self, path: str | os.PathLike[str], reason: str) -> None:
         super().__init__(reason)
         self.path = str(path)
         self.filename = self.path
@@ -38,7 +38,7 @@ class NotRegularFile(FileReadError):
 class FileTooLarge(FileReadError):
     """A file over the size limit; it is refused unread (or read only up to the limit)."""
 
-    def __init__(self, path: str | os.PathLike, size: int | None, limit: int) -> None:
+    def __init__(self, path: str | os.PathLike[str], size: int | None, limit: int) -> None:
         said = f"{size:,} bytes" if size is not None else "over the limit"
         super().__init__(path, f"file is {said}; the limit is {limit:,} bytes")
         self.size = size
@@ -57,7 +57,7 @@ def _kind(mode: int) -> str:
     return "not a regular file"
 
 
-def read_regular_file(path: str | os.PathLike, limit: int) -> bytes:
+def read_regular_file(path: str | os.PathLike[str], limit: int) -> bytes:
     """The bytes of the regular file at `path` (symlinks followed), at most `limit` of them.
 
     Raises NotRegularFile (folder, FIFO, device, socket), FileTooLarge (over

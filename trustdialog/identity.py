@@ -5,12 +5,17 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal, get_args
+from typing import Literal, TypeGuard, get_args
 
 Role = Literal["facilitator", "client"]
 Partner = Literal["a", "b"]
 ROLES: tuple[str, ...] = get_args(Role)
 PARTNERS: tuple[str, ...] = get_args(Partner)
+
+
+def is_role(value: object) -> TypeGuard[Role]:
+    """Whether `value` is one of ROLES (a role read from a file or the command line)."""
+    return value in ROLES
 
 # The environment variables that carry an identity from the server to the app process.
 # They are the only place these names are spelled.

@@ -14,7 +14,7 @@ import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Sequence, TypeAlias
 
 from trustdialog.files import FileReadError, FileTooLarge, read_regular_file
 
@@ -95,7 +95,7 @@ class Hints:
             return []
         return [self._hint(m, text) for m in self._pattern.finditer(_fold(text))]
 
-    def _hint(self, m: re.Match, text: str) -> Hint:
+    def _hint(self, m: re.Match[str], text: str) -> Hint:
         g = self._owner[_key(m.group())]
         return Hint(g.id, g.title, g.suggestion, g.frame, text[m.start():m.end()], m.start(), m.end())
 
@@ -127,6 +127,10 @@ def _fold(text: str) -> str:
 _GAP = " "  # in a phrase key, any run of spaces or line breaks
 
 
+# A node maps each next character to the node after it; "" marks a phrase's end.
+_Trie: TypeAlias = "dict[str, _Trie]"
+
+
 def _alternatives(keys: Iterable[str]) -> str:
     """One regex for all phrase `keys`, shaped as a trie.
 
@@ -135,7 +139,7 @@ def _alternatives(keys: Iterable[str]) -> str:
     it give up after one character almost everywhere, which keeps a 20 KB
     paste far under a keystroke's time. Longer phrases are tried first.
     """
-    trie: dict = {}
+    trie: _Trie = {}
     for key in keys:
         node = trie
         for ch in key:
@@ -145,7 +149,7 @@ def _alternatives(keys: Iterable[str]) -> str:
     return _trie_regex(trie) if trie else "(?!)"  # no phrase: never matches
 
 
-def _trie_regex(node: dict) -> str:
+def _trie_regex(node: _Trie) -> str:
     branches = []
     for ch in sorted(k for k in node if k):
         head = r"\s+" if ch == _GAP else re.escape(ch)
@@ -160,7 +164,8 @@ def _trie_regex(node: dict) -> str:
 # -- loading ------------------------------------------------------------------
 
 
-def load_hints(extra_dirs: Iterable[str | os.PathLike] = (), include_shipped: bool = True) -> Hints:
+def load_hints(extra_dirs: Iterable[str | os.PathLike[str]] = (),
+               include_shipped: bool = True) -> Hints:
     """The shipped hint groups, extended by each extra folder's `data/hints.toml`.
 
     A group whose `id` is already known adds its phrases to that group (and
@@ -268,7 +273,8 @@ def _union(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:
 _active: Hints | None = None
 
 
-def configure(extra_dirs: Iterable[str | os.PathLike] = (), include_shipped: bool = True) -> Hints:
+def configure(extra_dirs: Iterable[str | os.PathLike[str]] = (),
+              include_shipped: bool = True) -> Hints:
     """Load the hints once for this process (the app calls this with `--exercises` folders)."""
     global _active
     _active = load_hints(extra_dirs, include_shipped)

@@ -8,7 +8,7 @@ from pathlib import Path
 ENV_DATA_DIR = "TRUSTDIALOG_DATA_DIR"
 
 
-def data_dir(override: str | os.PathLike | None = None) -> Path:
+def data_dir(override: str | os.PathLike[str] | None = None) -> Path:
     """The data folder: `--data-dir`, else $TRUSTDIALOG_DATA_DIR, else the platform's."""
     if override:
         return Path(override).expanduser()

@@ -10,9 +10,9 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
-from trustdialog.engine import ANSWERED
+from trustdialog.engine import ANSWERED, Event
 from trustdialog.exercise.model import SLOT_RE, Exercise
-from trustdialog.store import KEPT, NOT_KEPT, PARTLY, SessionInfo
+from trustdialog.store import KEPT, NOT_KEPT, PARTLY, SessionInfo, Store
 
 GOAL = 0.8  # the follow-through that feels secure (DOMAIN.md)
 # A promise partly kept counts half: it was neither a let-down nor a full yes.
@@ -67,7 +67,7 @@ def rate(kept: int, partly: int, not_kept: int) -> float | None:
     return None if total == 0 else (kept * WEIGHTS[KEPT] + partly * WEIGHTS[PARTLY]) / total
 
 
-def promises(store: Any, owner: str | None, exercises: Mapping[str, Exercise]) -> list[Promise]:
+def promises(store: Store, owner: str | None, exercises: Mapping[str, Exercise]) -> list[Promise]:
     """Every promise of the owner's sessions, oldest first, with its mark.
 
     A session's list answers are promises when its exercise says so (`promises
@@ -86,7 +86,7 @@ def promises(store: Any, owner: str | None, exercises: Mapping[str, Exercise]) -
     return found
 
 
-def open_promises(store: Any, owner: str | None, exercises: Mapping[str, Exercise],
+def open_promises(store: Store, owner: str | None, exercises: Mapping[str, Exercise],
                   before: str | None = None) -> list[Promise]:
     """Promises not marked yet; with `before`, only those made in other sessions."""
     return [p for p in promises(store, owner, exercises) if p.mark is None and p.session_id != before]
@@ -112,7 +112,7 @@ def overall(points: Iterable[Point]) -> float | None:
     return rate(sum(p.kept for p in pts), sum(p.partly for p in pts), sum(p.not_kept for p in pts))
 
 
-def history(store: Any, owner: str | None = None) -> list[HistoryRow]:
+def history(store: Store, owner: str | None = None) -> list[HistoryRow]:
     """Every session of the owner, newest first."""
     return [HistoryRow(i.id, i.created_at, i.exercise_id, i.title, i.names, i.finished)
             for i in sorted(store.sessions(owner), key=lambda i: i.created_at, reverse=True)]
@@ -125,10 +125,10 @@ def day(at: float) -> str:
 # -- finding promises -----------------------------------------------------------
 
 
-def _session_promises(info: SessionInfo, events: list, exercise: Exercise) -> list[Promise]:
+def _session_promises(info: SessionInfo, events: list[Event], exercise: Exercise) -> list[Promise]:
     # The latest answer per (step, round, partner) wins: a promise changed after
     # "let me change them" replaces the earlier wording.
-    latest: dict[tuple[str, int, str], Any] = {}
+    latest: dict[tuple[str, int, str], Event] = {}
     for event in events:
         if event.kind != ANSWERED or not event.step:
             continue

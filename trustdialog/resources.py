@@ -53,7 +53,7 @@ class ResourcesFileError(ValueError):
     """A resources file that cannot be used; the message is `path: what is wrong`."""
 
 
-def load_resources(extra_dirs: Iterable[str | os.PathLike] = (),
+def load_resources(extra_dirs: Iterable[str | os.PathLike[str]] = (),
                    include_shipped: bool = True) -> Resources:
     """The help lines of every `extra_dirs` library, then the shipped one.
 

@@ -16,7 +16,8 @@ from trustdialog import engine
 from trustdialog.engine import Event, SessionState
 from trustdialog.exercise.model import Exercise
 from trustdialog.store import (
-    MemoryStore, SessionGone, SessionInfo, Snapshot, StoreConflict, StoreWriteError,
+    MemoryStore, SessionGone, SessionInfo, Snapshot, Store, StoreConflict, StoreError,
+    StoreWriteError,
 )
 
 log = logging.getLogger("trustdialog.session")
@@ -42,10 +43,10 @@ def draft_key(step: str, round: int, partner: str, field: str) -> str:
 
 
 class Session:
-    def __init__(self, store: Any, exercise: Exercise, session_id: str,
+    def __init__(self, store: Store, exercise: Exercise, session_id: str,
                  names: Mapping[str, str], clock: Callable[[], float] = time.time,
                  events: list[Event] | None = None, info: SessionInfo | None = None) -> None:
-        self.store = store
+        self.store: Store = store
         self.exercise = exercise
         self.id = session_id
         self.clock = clock
@@ -55,7 +56,7 @@ class Session:
         self.stopped: SavingStopped | None = None  # set when the store fails mid-session
 
     @classmethod
-    def new(cls, store: Any, exercise: Exercise, names: Mapping[str, str],
+    def new(cls, store: Store, exercise: Exercise, names: Mapping[str, str],
             owner: str | None = None, clock: Callable[[], float] = time.time) -> "Session":
         sid = store.create_session(
             exercise.id, exercise.title, names, owner=owner, at=clock(),
@@ -64,7 +65,7 @@ class Session:
         return cls(store, exercise, sid, names, clock)
 
     @classmethod
-    def resume(cls, store: Any, exercise: Exercise, session_id: str,
+    def resume(cls, store: Store, exercise: Exercise, session_id: str,
                clock: Callable[[], float] = time.time) -> "Session":
         info = store.info(session_id)
         return cls(store, exercise, session_id, info.names, clock, store.events(session_id), info)
@@ -72,12 +73,12 @@ class Session:
     @property
     def warning(self) -> str | None:
         """Why this session is not being saved, if it is not."""
-        return getattr(self.store, "warning", None)
+        return self.store.warning
 
     @property
     def persistent(self) -> bool:
         """Whether everything of this session so far is on disk (nothing failed, not --no-save)."""
-        return self.stopped is None and bool(getattr(self.store, "persistent", False))
+        return self.stopped is None and self.store.persistent
 
     def turns(self) -> tuple[int, int]:
         """(turns on disk, turns only in memory): the partners' moves, not readiness or pauses."""
@@ -162,7 +163,7 @@ class Session:
         prefixes = tuple(f"{event.step}:{event.round or self.state.round}:{p}:" for p in partners)
         try:
             return [key for key in self.store.drafts(self.id) if key.startswith(prefixes)]
-        except Exception:  # reading failed: the append below will say why
+        except StoreError:  # reading failed: the append below will say why
             return []
 
     # -- faults ------------------------------------------------------------------
@@ -174,7 +175,9 @@ class Session:
         old = self.store
         try:
             drafts = old.drafts(self.id)
-        except Exception:  # reading may fail too; drafts are a convenience
+        except Exception:
+            # Broad on purpose: the promise is that a failing disk never costs the
+            # turn being sent (it carries on in memory); drafts are a convenience.
             drafts = {}
         memory = MemoryStore(warning=GONE if gone else MEMORY_ONLY.format(reason=self.stopped.reason))
         memory.adopt(Snapshot(self.info.with_(events=len(self.events)), list(self.events), drafts))

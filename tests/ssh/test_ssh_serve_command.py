@@ -12,7 +12,7 @@ import sys
 
 from trustdialog.cli import build_parser
 from trustdialog.commands.serve import server_config
-from trustdialog.ssh.server import AppServer
+from trustdialog.ssh.server import app_command, session_settings
 
 
 def serve(data_dir, *extra) -> subprocess.Popen:
@@ -77,6 +77,10 @@ def test_each_connection_runs_trustdialog_on_the_server_data_and_library(tmp_pat
     assert config.idle_timeout == 1800 and config.idle_warning == 120 and config.max_sessions == 5
     assert config.access_file == (tmp_path / "d" / "access.toml").resolve()
     assert stat.S_IMODE((tmp_path / "d").stat().st_mode) == 0o700
-    argv = AppServer(config).child_argv()
+    argv = app_command(config)
     assert argv == [sys.executable, "-m", "trustdialog", "--data-dir", str((tmp_path / "d").resolve()),
                     "--exercises", str((tmp_path / "ex").resolve()), "--no-save"]
+    # What each session is handed instead of the server: the same command and limits.
+    settings = session_settings(config)
+    assert settings.child_argv == tuple(argv)
+    assert (settings.idle_timeout, settings.idle_warning, settings.max_sessions) == (1800, 120, 5)

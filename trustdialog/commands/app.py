@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import argparse
 import gc
+from typing import TYPE_CHECKING
 
 from trustdialog.commands import CommandError
 
+if TYPE_CHECKING:  # each loads only when the app opens, after the first frame
+    from trustdialog.exercise.library import Library
+    from trustdialog.store import Store
 
-def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
+             common: argparse.ArgumentParser) -> None:
     """The app is the default command; it adds no sub-command of its own."""
 
 
@@ -24,9 +30,9 @@ def run_app(args: argparse.Namespace, resume_id: str | None = None) -> int:
     # about 30 ms before the first frame here. freeze_heap() turns collection back
     # on once the welcome screen and the library are loaded.
     gc.disable()
-    no_save = bool(getattr(args, "no_save", False))
-    folder = getattr(args, "data_dir", None)  # resolved by the store when it opens
-    extra = tuple(getattr(args, "exercises", None) or ())
+    no_save = bool(args.no_save)
+    folder = args.data_dir  # resolved by the store when it opens
+    extra = tuple(args.exercises or ())
     store = library = None
     app = None
     try:
@@ -41,8 +47,10 @@ def run_app(args: argparse.Namespace, resume_id: str | None = None) -> int:
                        no_save=no_save, extra_dirs=extra)
         app.run()
     except Exception as error:
-        # trustdialog.store (and the engine under it) is imported only here: a plain
-        # start shows its first frame without it.
+        # The promise: a store or identity fault ends the app with one line, never a
+        # traceback; anything else is re-raised. Broad only because trustdialog.store
+        # (and the engine under it) is imported here, after the fact: a plain start
+        # shows its first frame without it.
         from trustdialog.identity import IdentityError
         from trustdialog.store import StoreError
 
@@ -59,7 +67,7 @@ def run_app(args: argparse.Namespace, resume_id: str | None = None) -> int:
     return int(app.return_code or 0)
 
 
-def _check_resumable(store, session_id: str, extra: tuple[str, ...]):
+def _check_resumable(store: Store, session_id: str, extra: tuple[str, ...]) -> Library:
     """The library, after checking the session and its exercise exist (else one line)."""
     from trustdialog.exercise import load_library
 

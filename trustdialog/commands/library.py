@@ -5,11 +5,16 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from typing import TYPE_CHECKING
 
 from trustdialog.commands import CommandError
 
+if TYPE_CHECKING:  # the library loads only in the command that needs it
+    from trustdialog.exercise import Diagnostic
 
-def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
+             common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("list", parents=[common], help="exercises: id, title, minutes")
     p.set_defaults(func=run_list)
     p = sub.add_parser(
@@ -37,7 +42,7 @@ def run_list(args: argparse.Namespace) -> int:
     from trustdialog.exercise import load_library
 
     lib = load_library(args.exercises)
-    skipped: dict[str, list] = {}
+    skipped: dict[str, list[Diagnostic]] = {}
     for d in lib.diagnostics:
         if d.is_error:
             skipped.setdefault(d.path, []).append(d)
@@ -88,7 +93,7 @@ def run_check(args: argparse.Namespace) -> int:
     return 1 if errors else 0
 
 
-def _format(d) -> str:
+def _format(d: Diagnostic) -> str:
     return f"{_shown(d.path)}:{d.line}:{d.col}: {d.severity} {d.code}: {d.message}"
 
 

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from trustdialog.commands import CommandError
 
+if TYPE_CHECKING:  # asyncssh loads only when the server starts
+    from trustdialog.ssh.server import ServerConfig
 
-def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
+             common: argparse.ArgumentParser) -> None:
     p = sub.add_parser(
         "serve", parents=[common], help="SSH server: one app per connection",
         description="Run an SSH server that gives each connection its own trustdialog app "
@@ -60,11 +65,12 @@ def _data_dir(args: argparse.Namespace) -> Path:
 def _access_path(args: argparse.Namespace) -> Path:
     from trustdialog.ssh.access import ACCESS_FILE_NAME
 
+    # The `access` sub-commands leave it unset (SUPPRESS) when not given; `serve` has None.
     given = getattr(args, "access", None)
     return Path(given).expanduser() if given else _data_dir(args) / ACCESS_FILE_NAME
 
 
-def server_config(args: argparse.Namespace):
+def server_config(args: argparse.Namespace) -> ServerConfig:
     """The server's settings from the command line (paths resolved, data dir made 0700)."""
     from trustdialog.locations import ensure_private_dir
     from trustdialog.ssh.access import AccessError, AccessList

@@ -8,12 +8,18 @@ import os
 import stat
 import sys
 import tempfile
+from typing import TYPE_CHECKING, Literal, overload
 
 from trustdialog.commands import CommandError
 from trustdialog.text import clean
 
+if TYPE_CHECKING:  # the store and the library are imported by the command that needs them
+    from trustdialog.exercise.model import Exercise
+    from trustdialog.store import SessionDamaged, SessionInfo, Store
 
-def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
+             common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("sessions", parents=[common], help="saved sessions")
     p.add_argument("--move-aside", action="store_true",
                    help="rename a damaged or foreign data file out of the way (it is not deleted)")
@@ -43,7 +49,7 @@ def _owner() -> str | None:
     return identity.person if identity else None
 
 
-def _open(args: argparse.Namespace, create: bool = False):
+def _open(args: argparse.Namespace, create: bool = False) -> Store:
     from trustdialog.store import StoreError, open_store
 
     try:
@@ -52,7 +58,17 @@ def _open(args: argparse.Namespace, create: bool = False):
         raise CommandError(str(error), 1) from None
 
 
-def _find(store, session_id: str, damaged_ok: bool = False):
+@overload
+def _find(store: Store, session_id: str, damaged_ok: Literal[False] = False) -> SessionInfo:
+    ...
+
+
+@overload
+def _find(store: Store, session_id: str, damaged_ok: bool) -> SessionInfo | SessionDamaged:
+    ...
+
+
+def _find(store: Store, session_id: str, damaged_ok: bool = False) -> SessionInfo | SessionDamaged:
     """The session's summary; with `damaged_ok`, its SessionDamaged error when it is damaged."""
     from trustdialog.store import SessionDamaged, StoreError
 
@@ -77,7 +93,7 @@ def _find(store, session_id: str, damaged_ok: bool = False):
     return info
 
 
-def _writable(store, what: str) -> None:
+def _writable(store: Store, what: str) -> None:
     if store.read_only:
         raise CommandError(f"cannot {what}: {store.read_only}", 1)
 
@@ -121,8 +137,8 @@ def list_sessions(args: argparse.Namespace) -> int:
     if store.read_only:
         print(f"trustdialog: {store.read_only}; sessions can be listed and exported, "
               "not resumed or forgotten", file=sys.stderr)
-    for error in damaged:
-        print(f"trustdialog: {error}; `trustdialog forget {error.session_id}` removes it",
+    for broken in damaged:
+        print(f"trustdialog: {broken}; `trustdialog forget {broken.session_id}` removes it",
               file=sys.stderr)
     if not infos:
         if damaged:
@@ -246,11 +262,9 @@ def _write_private(target: str, text: str) -> None:
         raise
 
 
-def _exercise(args: argparse.Namespace, exercise_id: str):
-    try:
-        from trustdialog.exercise import load_library
-    except ImportError:
-        return None
+def _exercise(args: argparse.Namespace, exercise_id: str) -> Exercise | None:
+    from trustdialog.exercise import load_library
+
     try:
         return load_library(extra_dirs=args.exercises or ()).exercises.get(exercise_id)
     except Exception:  # a broken library must not stop an export; the log suffices
@@ -279,7 +293,7 @@ def forget(args: argparse.Namespace) -> int:
         try:
             wiped = store.forget(args.id)
         except StoreError as error:
-            where = getattr(store, "path", "the data file")
+            where = store.path or "the data file"
             raise CommandError(f"cannot forget session {args.id}: {where}: {error}", 1) from None
     finally:
         store.close()

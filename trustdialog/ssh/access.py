@@ -18,10 +18,11 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from trustdialog.files import FileReadError, read_regular_file
+from trustdialog.identity import Role, is_role
 
-ROLES = ("facilitator", "client")
 ACCESS_FILE_NAME = "access.toml"
 # Generous caps that a mistaken path (/dev/zero, a FIFO, a disk image) runs into at once.
 KEY_FILE_LIMIT = 256 * 1024  # an authorized_keys file of a thousand keys fits
@@ -54,7 +55,7 @@ class PublicKey:
 @dataclass
 class Person:
     name: str
-    role: str
+    role: Role
     keys: list[PublicKey] = field(default_factory=list)
 
 
@@ -121,7 +122,7 @@ class AccessList:
             name, role, keys = entry.get("name"), entry.get("role", "client"), entry.get("keys", [])
             if not isinstance(name, str) or not _NAME.fullmatch(name):
                 raise AccessError(f"{where}: name must be 1-64 letters, digits or ._@+- (got {name!r})")
-            if role not in ROLES:
+            if not is_role(role):
                 raise AccessError(f"{where} ({name}): role must be facilitator or client (got {role!r})")
             if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
                 raise AccessError(f"{where} ({name}): keys must be a list of strings")
@@ -154,7 +155,7 @@ class AccessList:
         """Add a person, or more keys (and the given role) to one; returns (person, keys added)."""
         if not _NAME.fullmatch(name):
             raise AccessError(f"name must be 1-64 letters, digits or ._@+- (got {name!r})")
-        if role not in ROLES:
+        if not is_role(role):
             raise AccessError(f"role must be facilitator or client (got {role!r})")
         person = self.find(name)
         for key in keys:
@@ -203,7 +204,7 @@ class AccessWatcher:
     """The server's view of the access file: re-read when it changes, so `access add`
     works without a restart; a broken edit keeps the last good list (and says so once)."""
 
-    def __init__(self, path: Path, on_error=None) -> None:
+    def __init__(self, path: Path, on_error: Callable[[str], None] | None = None) -> None:
         self.path = path
         self._on_error = on_error
         self._stamp: tuple[int, int, int] | None = None

@@ -30,7 +30,9 @@ _READ_SIZE = 65536
 
 
 def _winsize(cols: int, rows: int, px_width: int = 0, px_height: int = 0) -> bytes:
-    clamp = lambda n: max(0, min(int(n), 0xFFFF))  # noqa: E731 - the struct field is 16 bits
+    def clamp(n: int) -> int:
+        return max(0, min(int(n), 0xFFFF))  # the struct field is 16 bits
+
     return struct.pack("HHHH", clamp(rows), clamp(cols), clamp(px_width), clamp(px_height))
 
 
@@ -49,13 +51,13 @@ class PtyChild:
         self._on_input_drained = on_input_drained
         self._loop = asyncio.get_running_loop()
         self._master: int | None = None
-        self._proc: subprocess.Popen | None = None
+        self._proc: subprocess.Popen[bytes] | None = None
         self._pidfd: int | None = None
         self._poll_handle: asyncio.TimerHandle | None = None
         self._pending = bytearray()  # input the pty could not take yet
         self._reading = False
         self._paused = False
-        self._exited = asyncio.get_running_loop().create_future()
+        self._exited: asyncio.Future[int] = asyncio.get_running_loop().create_future()
         self.returncode: int | None = None
 
     @property
@@ -70,7 +72,7 @@ class PtyChild:
         master, slave = os.openpty()
         try:
             fcntl.ioctl(master, termios.TIOCSWINSZ, _winsize(*self.size))
-            self._proc = subprocess.Popen(
+            proc = subprocess.Popen(
                 [sys.executable, "-I", "-S", "-c", _CTTY_STUB, *self.argv],
                 stdin=slave, stdout=slave, stderr=slave, env=self.env,
                 start_new_session=True, close_fds=True,
@@ -80,10 +82,11 @@ class PtyChild:
             raise
         finally:
             os.close(slave)  # only the child holds it now: its exit gives us EOF
+        self._proc = proc
         self._master = master
         os.set_blocking(master, False)
         self._start_reading()
-        self._watch_exit()
+        self._watch_exit(proc.pid)
 
     # -- input, output, size -----------------------------------------------------------
 
@@ -104,15 +107,18 @@ class PtyChild:
             self._loop.add_writer(self._master, self._flush_pending)
 
     def _flush_pending(self) -> None:
+        master = self._master
+        if master is None:  # closed since; _close_master dropped the writer and the backlog
+            return
         try:
-            written = os.write(self._master, self._pending)
+            written = os.write(master, self._pending)
         except BlockingIOError:
             return
         except OSError:
             written = len(self._pending)
         del self._pending[:written]
         if not self._pending:
-            self._loop.remove_writer(self._master)
+            self._loop.remove_writer(master)
             if self._on_input_drained:
                 self._on_input_drained()
 
@@ -150,8 +156,11 @@ class PtyChild:
             self._reading = False
 
     def _read(self) -> None:
+        master = self._master
+        if master is None:  # closed since; _close_master dropped the reader
+            return
         try:
-            data = os.read(self._master, _READ_SIZE)
+            data = os.read(master, _READ_SIZE)
         except BlockingIOError:
             return
         except OSError:  # EIO: every holder of the slave has closed it
@@ -176,9 +185,9 @@ class PtyChild:
 
     # -- ending --------------------------------------------------------------------------
 
-    def _watch_exit(self) -> None:
+    def _watch_exit(self, pid: int) -> None:
         try:
-            self._pidfd = os.pidfd_open(self._proc.pid)
+            self._pidfd = os.pidfd_open(pid)
         except (AttributeError, OSError):  # not Linux, or an old kernel: poll instead
             self._poll_handle = self._loop.call_later(0.2, self._poll_exit)
             return
@@ -189,7 +198,7 @@ class PtyChild:
             self._poll_handle = self._loop.call_later(0.2, self._poll_exit)
 
     def _check_exit(self) -> bool:
-        code = self._proc.poll()
+        code = self._proc.poll() if self._proc is not None else None
         if code is None:
             return False
         if self._pidfd is not None:
@@ -216,7 +225,7 @@ class PtyChild:
 
     def signal(self, signum: int) -> None:
         """Signal the child's whole process group (it leads its own session)."""
-        if self.running:
+        if self._proc is not None and self.returncode is None:  # running
             try:
                 os.killpg(self._proc.pid, signum)
             except (ProcessLookupError, PermissionError):

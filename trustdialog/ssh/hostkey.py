@@ -5,6 +5,10 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # asyncssh loads only when the server starts
+    from asyncssh import SSHKey
 
 HOST_KEY_NAME = "ssh_host_ed25519_key"
 
@@ -13,7 +17,7 @@ class HostKeyError(Exception):
     """The host key cannot be read or written; the message says why, in one line."""
 
 
-def load_or_create(path: Path):
+def load_or_create(path: Path) -> SSHKey:
     """The private host key at `path`, generated (ssh-ed25519) and saved 0600 if missing."""
     import asyncssh
 
@@ -40,6 +44,6 @@ def load_or_create(path: Path):
     return key
 
 
-def fingerprint(key) -> str:
+def fingerprint(key: SSHKey) -> str:
     """SHA256:..., the form `ssh` prints when it first meets a host."""
     return key.get_fingerprint("sha256")

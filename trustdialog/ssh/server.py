@@ -6,6 +6,7 @@ import asyncio
 import logging
 import signal
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -49,6 +50,21 @@ class ServerConfig:
     app_wait: float = 10.0
 
 
+def app_command(config: ServerConfig) -> list[str]:
+    """The command each session runs: `child_argv`, or this Python running trustdialog on the data."""
+    if config.child_argv:
+        return list(config.child_argv)
+    return [sys.executable, "-m", "trustdialog", "--data-dir", str(config.data_dir), *config.app_args]
+
+
+def session_settings(config: ServerConfig) -> SessionSettings:
+    """The part of the configuration a session is given (it never sees the server)."""
+    return SessionSettings(
+        child_argv=tuple(app_command(config)), idle_timeout=config.idle_timeout,
+        idle_warning=config.idle_warning, max_sessions=config.max_sessions,
+        hangup_grace=config.hangup_grace)
+
+
 class Places:
     """The server's places, against --max-sessions: one for each logged-in connection
     (an app or not), one more for each extra app a connection runs (multiplexing clients)."""
@@ -72,14 +88,28 @@ class Places:
         return len(self._holders)
 
 
+@dataclass(frozen=True, eq=False)  # one per server, compared by identity
+class Shared:
+    """What the server hands each connection: who may log in, the login throttle, the
+    places, what its sessions are given, and the server's lists it keeps up to date."""
+
+    access: AccessWatcher
+    throttle: LoginThrottle
+    places: Places
+    session_settings: SessionSettings
+    app_wait: float  # see ServerConfig.app_wait
+    connections: set[Connection] = field(default_factory=set)
+    sessions: set[AppSession] = field(default_factory=set)  # those with a place (their app running)
+
+
 class Connection(asyncssh.SSHServer):
     """One client connection: who it is, what it may not do, and the place it holds.
 
     To its sessions it is their registry: the first app sits in the connection's own
     place, any more take places of their own."""
 
-    def __init__(self, server: AppServer) -> None:
-        self.server = server
+    def __init__(self, shared: Shared) -> None:
+        self.shared = shared
         self.conn: asyncssh.SSHServerConnection | None = None
         self.peer = ("?", 0)
         self.person: Person | None = None
@@ -106,15 +136,15 @@ class Connection(asyncssh.SSHServer):
         self.conn = conn
         peer = conn.get_extra_info("peername") or ("?", 0)
         self.peer = (str(peer[0]), int(peer[1]))
-        self.server.connections.add(self)
+        self.shared.connections.add(self)
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self.server.connections.discard(self)
+        self.shared.connections.discard(self)
         self._cancel_no_app_timer()
-        self.server.places.unregister(self)
+        self.shared.places.unregister(self)
         if self.person is None and self._tried:
             if not self._failure_recorded:
-                self.server.throttle.failed(self.peer[0])
+                self.shared.throttle.failed(self.peer[0])
             log.info("login failed from %s (%d unknown keys)", self.peer_text, self._rejected_keys)
 
     # -- authentication: public keys from the access file only --------------------------
@@ -138,7 +168,7 @@ class Connection(asyncssh.SSHServer):
 
     async def validate_public_key(self, username: str, key: asyncssh.SSHKey) -> bool:
         # The SSH user name is ignored: the key says who this is.
-        person = self.server.access.refresh().owner_of(key.public_data)
+        person = self.shared.access.refresh().owner_of(key.public_data)
         if person is not None:
             # asyncssh validates the signed request last, right before success, so the
             # person recorded here is the one whose key signed (as with its own key options).
@@ -153,18 +183,22 @@ class Connection(asyncssh.SSHServer):
             # the address's earlier failures, in line behind its other attempts still waiting.
             self._failure_recorded = True
             address = self.peer[0]
-            before = self.server.throttle.failures(address)
-            wait = self.server.throttle.refuse(address)
+            before = self.shared.throttle.failures(address)
+            wait = self.shared.throttle.refuse(address)
             if wait:
                 log.info("slowing down %s: %d failed logins, waiting %.1fs", address, before, wait)
                 await asyncio.sleep(wait)
         return False
 
     def auth_completed(self) -> None:
-        self.person = self._candidate
-        self.identity = Identity(self.person.name, self.person.role)  # type: ignore[arg-type]
-        self.server.throttle.succeeded(self.peer[0])
-        self._has_place = self.server.places.register(self)
+        person = self._candidate
+        # Only public keys are accepted, and asyncssh completes a login only after
+        # validate_public_key said yes, which set the candidate.
+        assert person is not None
+        self.person = person
+        self.identity = Identity(person.name, person.role)
+        self.shared.throttle.succeeded(self.peer[0])
+        self._has_place = self.shared.places.register(self)
         log.info("login %s from %s", self.who, self.peer_text)
         self._start_no_app_timer()
 
@@ -173,10 +207,10 @@ class Connection(asyncssh.SSHServer):
     def register(self, session: AppSession) -> bool:
         if self._has_place and self._in_own_place is None:
             self._in_own_place = session
-        elif not self.server.places.register(session):
+        elif not self.shared.places.register(session):
             return False
         self._apps.add(session)
-        self.server.sessions.add(session)
+        self.shared.sessions.add(session)
         self._cancel_no_app_timer()
         return True
 
@@ -184,24 +218,24 @@ class Connection(asyncssh.SSHServer):
         if session not in self._apps:
             return
         self._apps.discard(session)
-        self.server.sessions.discard(session)
+        self.shared.sessions.discard(session)
         if self._in_own_place is session:
             self._in_own_place = None
             # An extra app still running moves into the connection's place, freeing its own.
             for other in self._apps:
-                self.server.places.unregister(other)
+                self.shared.places.unregister(other)
                 self._in_own_place = other
                 break
         else:
-            self.server.places.unregister(session)
+            self.shared.places.unregister(session)
         if not self._apps:
             self._start_no_app_timer()
 
     def count(self) -> int:
-        return self.server.places.count()
+        return self.shared.places.count()
 
     def _start_no_app_timer(self) -> None:
-        wait = self.server.config.app_wait
+        wait = self.shared.app_wait
         if wait and self._no_app_timer is None:
             self._no_app_timer = asyncio.get_running_loop().call_later(wait, self._no_app)
 
@@ -215,28 +249,31 @@ class Connection(asyncssh.SSHServer):
         if self._apps or self.conn is None:
             return
         log.info("closed %s from %s: no app running after %gs", self.who, self.peer_text,
-                 self.server.config.app_wait)
+                 self.shared.app_wait)
         self.conn.disconnect(asyncssh.DISC_BY_APPLICATION,
                              "trustdialog: no session was started on this connection")
 
     # -- channels: one kind of session, no forwarding of any sort -----------------------
 
     def session_requested(self) -> AppSession:
-        return AppSession(self.server.session_settings, self, self.identity, self.peer_text)
+        if self.identity is None:  # asyncssh opens no channel before the login is done
+            raise asyncssh.ChannelOpenError(asyncssh.OPEN_ADMINISTRATIVELY_PROHIBITED, "not logged in")
+        return AppSession(self.shared.session_settings, self, self.identity, self.peer_text)
 
-    def connection_requested(self, dest_host, dest_port, orig_host, orig_port) -> bool:
+    def connection_requested(self, dest_host: str, dest_port: int, orig_host: str,
+                             orig_port: int) -> bool:
         log.info("refused TCP/IP forwarding from %s (%s)", self.peer_text, self.who)
         raise _NO_FORWARDING
 
-    def server_requested(self, listen_host, listen_port) -> bool:
+    def server_requested(self, listen_host: str, listen_port: int) -> bool:
         log.info("refused remote port forwarding from %s (%s)", self.peer_text, self.who)
         return False
 
-    def unix_connection_requested(self, dest_path) -> bool:
+    def unix_connection_requested(self, dest_path: str) -> bool:
         log.info("refused socket forwarding from %s (%s)", self.peer_text, self.who)
         raise _NO_FORWARDING
 
-    def unix_server_requested(self, listen_path) -> bool:
+    def unix_server_requested(self, listen_path: str) -> bool:
         log.info("refused socket forwarding from %s (%s)", self.peer_text, self.who)
         return False
 
@@ -247,29 +284,20 @@ class AppServer:
     def __init__(self, config: ServerConfig) -> None:
         self.config = config
         self.access = AccessWatcher(config.access_file, on_error=log.error)
-        self.throttle = LoginThrottle()
         self.host_key = hostkey.load_or_create(config.host_key_file)
         self.fingerprint = hostkey.fingerprint(self.host_key)
-        self.connections: set[Connection] = set()
-        self.sessions: set[AppSession] = set()  # those with a place (their app running)
-        self.places = Places(config.max_sessions)
-        self.session_settings = SessionSettings(
-            child_argv=tuple(self.child_argv()), idle_timeout=config.idle_timeout,
-            idle_warning=config.idle_warning, max_sessions=config.max_sessions,
-            hangup_grace=config.hangup_grace)
+        self.shared = Shared(self.access, LoginThrottle(), Places(config.max_sessions),
+                             session_settings(config), config.app_wait)
+        # The same sets the connections keep up to date, read when stopping.
+        self.connections = self.shared.connections
+        self.sessions = self.shared.sessions
         self._acceptor: asyncssh.SSHAcceptor | None = None
         self.port = config.port
-
-    def child_argv(self) -> list[str]:
-        if self.config.child_argv:
-            return list(self.config.child_argv)
-        return [sys.executable, "-m", "trustdialog", "--data-dir", str(self.config.data_dir),
-                *self.config.app_args]
 
     async def start(self) -> None:
         c = self.config
         self._acceptor = await asyncssh.create_server(
-            lambda: Connection(self), c.host, c.port,
+            lambda: Connection(self.shared), c.host, c.port,
             server_host_keys=[self.host_key], server_version="trustdialog",
             # Only public keys; every other way in is off.
             password_auth=False, kbdint_auth=False, host_based_auth=False,
@@ -302,7 +330,7 @@ class AppServer:
             await self._acceptor.wait_closed()
 
 
-async def serve(config: ServerConfig, announce=print) -> None:
+async def serve(config: ServerConfig, announce: Callable[[str], None] = print) -> None:
     """Run until SIGTERM or SIGINT, then stop cleanly."""
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()

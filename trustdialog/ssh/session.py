@@ -7,10 +7,10 @@ import logging
 import os
 import signal
 import time
-from collections.abc import Sequence
+from collections.abc import Coroutine, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Protocol
+from typing import Any, Protocol
 
 import asyncssh
 
@@ -93,7 +93,7 @@ def idle_warning_bytes(text: str, cols: int, rows: int) -> bytes:
             + b"\x1b[0m\x1b8\x07")
 
 
-class AppSession(asyncssh.SSHServerSession):
+class AppSession(asyncssh.SSHServerSession[bytes]):
     """An SSH session channel that runs the app; refuses exec and subsystems.
 
     It knows the server only through what it is given: the settings, the registry
@@ -106,7 +106,7 @@ class AppSession(asyncssh.SSHServerSession):
         self.registry = registry
         self.identity = identity
         self.peer = peer
-        self.chan: asyncssh.SSHServerChannel | None = None
+        self.chan: asyncssh.SSHServerChannel[bytes] | None = None
         self.child: PtyChild | None = None
         self.term_type = ""
         self.size = (80, 24, 0, 0)
@@ -120,15 +120,16 @@ class AppSession(asyncssh.SSHServerSession):
         self._idle_handle: asyncio.TimerHandle | None = None
         self._closing = False
         self._logged = False
-        self._tasks: set[asyncio.Task] = set()
-        self._done = asyncio.get_running_loop().create_future()
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._done: asyncio.Future[int | None] = asyncio.get_running_loop().create_future()
 
     # -- what the client asks for -------------------------------------------------------
 
-    def connection_made(self, chan: asyncssh.SSHServerChannel) -> None:
+    def connection_made(self, chan: asyncssh.SSHServerChannel[bytes]) -> None:
         self.chan = chan
 
-    def pty_requested(self, term_type, term_size, term_modes) -> bool:
+    def pty_requested(self, term_type: str, term_size: tuple[int, int, int, int],
+                      term_modes: Mapping[int, int]) -> bool:
         self.has_pty = True
         self.term_type = term_type
         cols, rows, px_w, px_h = term_size
@@ -172,7 +173,8 @@ class AppSession(asyncssh.SSHServerSession):
             self._refuse(f"trustdialog: the server is full ({self.settings.max_sessions} "
                          "sessions); please try again in a few minutes\r\n")
             return
-        env = child_environment(self.term_type, dict(self.chan.get_environment()), self.identity)
+        client_env = dict(self.chan.get_environment()) if self.chan is not None else {}
+        env = child_environment(self.term_type, client_env, self.identity)
         try:
             self.child = PtyChild(self.settings.child_argv, env, self.size,
                                   self._child_output, self._child_exited, self._input_drained)
@@ -186,23 +188,24 @@ class AppSession(asyncssh.SSHServerSession):
         self._schedule_idle_check()
 
     def _refuse(self, message: str) -> None:
-        try:
-            self.chan.write_stderr(message.encode())
-            self.chan.exit(1)
-        except OSError:
-            pass
+        if self.chan is not None:
+            try:
+                self.chan.write_stderr(message.encode())
+                self.chan.exit(1)
+            except OSError:
+                pass
         self._finish(1)
 
     # -- bytes both ways ----------------------------------------------------------------
 
-    def data_received(self, data: bytes, datatype) -> None:
+    def data_received(self, data: bytes, datatype: asyncssh.DataType) -> None:
         self.last_input = time.monotonic()
         if self._warned:
             self._warned = False
             self._repaint()
         if self.child is not None:
             self.child.write(data)
-            if self.child.input_backlog > _INPUT_BACKLOG:
+            if self.child.input_backlog > _INPUT_BACKLOG and self.chan is not None:
                 # A huge paste the app is not reading yet: stop taking more from the client
                 # (SSH flow control then holds the sender) until the pty has room again.
                 self.chan.pause_reading()
@@ -213,6 +216,8 @@ class AppSession(asyncssh.SSHServerSession):
 
     def _child_output(self, data: bytes) -> None:
         self.last_output = time.monotonic()
+        if self.chan is None:
+            return
         try:
             self.chan.write(data)
         except OSError:
@@ -238,7 +243,11 @@ class AppSession(asyncssh.SSHServerSession):
             return
         cols, rows, px_w, px_h = self.size
         self.child.resize(cols, rows - 1, px_w, px_h)
-        asyncio.get_running_loop().call_later(0.15, lambda: self.child and self.child.resize(*self.size))
+        asyncio.get_running_loop().call_later(0.15, self._restore_size)
+
+    def _restore_size(self) -> None:
+        if self.child:
+            self.child.resize(*self.size)
 
     # -- idle timeout -------------------------------------------------------------------
 
@@ -307,6 +316,8 @@ class AppSession(asyncssh.SSHServerSession):
         self._finish(code)
 
     def _send_exit(self, code: int) -> None:
+        if self.chan is None:
+            return
         try:
             if code < 0:
                 # Killed: the app could not put the terminal back; do it for the client.
@@ -333,7 +344,7 @@ class AppSession(asyncssh.SSHServerSession):
         elif self.child is None and not self._done.done():
             self._finish(None)
 
-    def _spawn(self, coro) -> None:
+    def _spawn(self, coro: Coroutine[Any, Any, object]) -> None:
         # The loop keeps only weak references to tasks: hold this one until it is done.
         task = asyncio.get_running_loop().create_task(coro)
         self._tasks.add(task)
@@ -352,5 +363,5 @@ class AppSession(asyncssh.SSHServerSession):
         if not self._done.done():
             self._done.set_result(code)
 
-    async def wait_closed(self):
+    async def wait_closed(self) -> int | None:
         return await asyncio.shield(self._done)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Callable
 
 
 @dataclass
@@ -22,7 +23,7 @@ class LoginThrottle:
     successful login clears them."""
 
     def __init__(self, base: float = 0.5, cap: float = 10.0, window: float = 600.0,
-                 clock=time.monotonic, max_addresses: int = 10_000) -> None:
+                 clock: Callable[[], float] = time.monotonic, max_addresses: int = 10_000) -> None:
         self.base, self.cap, self.window = base, cap, window
         self._clock = clock
         self._max = max_addresses
@@ -42,7 +43,7 @@ class LoginThrottle:
         failures = self.failures(address)
         if failures == 0:
             return 0.0
-        return min(self.cap, self.base * 2 ** min(failures - 1, 30))
+        return min(self.cap, self.base * 2.0 ** min(failures - 1, 30))
 
     def refuse(self, address: str) -> float:
         """Count one failed login from `address`; returns the seconds to wait before saying

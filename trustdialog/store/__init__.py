@@ -11,18 +11,23 @@ import os
 import stat
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from trustdialog import locations
 from trustdialog.store.memory import MemoryStore
+from trustdialog.store.protocol import Store
 from trustdialog.store.records import (
     KEPT, MARKS, NOT_KEPT, PARTLY, Mark, SessionDamaged, SessionGone, SessionInfo, Snapshot,
     StoreConflict, StoreError, StoreWriteError,
 )
 
+if TYPE_CHECKING:
+    from trustdialog.store.sqlite import SQLiteStore  # sqlite3 loads only when saving
+
 __all__ = [
     "DB_NAME", "KEPT", "MARKS", "NOT_KEPT", "PARTLY", "Mark", "MemoryStore", "SessionDamaged",
     "SessionGone", "SessionInfo",
-    "Snapshot", "StoreConflict", "StoreError", "StoreWriteError", "db_path", "move_aside",
+    "Snapshot", "Store", "StoreConflict", "StoreError", "StoreWriteError", "db_path", "move_aside",
     "open_store",
 ]
 
@@ -34,7 +39,7 @@ def db_path(data_dir: Path | None) -> Path:
     return locations.data_dir(data_dir) / DB_NAME
 
 
-def open_store(data_dir: Path | None, no_save: bool = False, *, create: bool = True):
+def open_store(data_dir: Path | None, no_save: bool = False, *, create: bool = True) -> Store:
     """The store for this run.
 
     With `create=False` (the commands) a missing file gives an empty
@@ -64,7 +69,7 @@ def open_store(data_dir: Path | None, no_save: bool = False, *, create: bool = T
         return MemoryStore(warning=f"cannot save: {error}" + MEMORY_ONLY)
 
 
-def _open_existing(path: Path):
+def _open_existing(path: Path) -> SQLiteStore:
     from trustdialog.store.sqlite import SQLiteStore
 
     try:

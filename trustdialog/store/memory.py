@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from pathlib import Path
 from typing import Iterable, Mapping
 
 from trustdialog.engine import Event
@@ -22,6 +23,7 @@ class MemoryStore:
 
     persistent = False
     read_only: str | None = None  # memory can always be written
+    path: Path | None = None  # no file
 
     def __init__(self, warning: str | None = None) -> None:
         self.warning: str | None = warning

@@ -2,7 +2,7 @@
 
 Code that takes a store types it as `Store`; a test checks that each store
 class satisfies it. Optional abilities are attributes every store has
-(`persistent`, `warning`), never probed for with getattr.
+(`persistent`, `warning`, `read_only`, `path`), never probed for with getattr.
 """
 
 from __future__ import annotations
@@ -10,18 +10,34 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterable, Mapping, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from trustdialog.engine import Event
-    from trustdialog.store.records import Mark, SessionInfo, Snapshot
+    from trustdialog.store.records import Mark, SessionDamaged, SessionInfo, Snapshot
 
 
 @runtime_checkable
 class Store(Protocol):
     """An append-only event log per session, with drafts and promise marks beside it."""
 
-    # Whether what is stored outlives this process (False: memory only).
-    persistent: bool
-    # Why this store is not saving to disk, when it fell back to memory; else None.
-    warning: str | None
+    # Read-only properties here, so a store may hold them as plain attributes
+    # of a narrower type (SQLiteStore.path is always a Path).
+
+    @property
+    def persistent(self) -> bool:
+        """Whether what is stored outlives this process (False: memory only)."""
+
+    @property
+    def warning(self) -> str | None:
+        """Why this store is not saving to disk, when it fell back to memory; else None."""
+
+    @property
+    def read_only(self) -> str | None:
+        """Why this store can only read (a data file that cannot be written); else None."""
+
+    @property
+    def path(self) -> Path | None:
+        """The file it keeps sessions in, to name in messages; None in memory."""
 
     def create_session(self, exercise_id: str, title: str, names: Mapping[str, str],
                        owner: str | None = None, at: float | None = None, *,
@@ -36,6 +52,8 @@ class Store(Protocol):
     def info(self, session_id: str) -> SessionInfo: ...
 
     def sessions(self, owner: str | None = None) -> list[SessionInfo]: ...
+
+    def damaged(self, owner: str | None = None) -> list[SessionDamaged]: ...
 
     def set_finished(self, session_id: str) -> None: ...
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Mapping
+from typing import TYPE_CHECKING, Any, Mapping
+
+if TYPE_CHECKING:
+    from trustdialog.engine import Event
 
 # How a promise went, as the partners marked it at a later check-in.
 KEPT = "kept"
@@ -63,7 +66,7 @@ class SessionInfo:
     private_steps: tuple[str, ...] = ()
     hidden_steps: tuple[str, ...] = ()
 
-    def with_(self, **changes) -> "SessionInfo":
+    def with_(self, **changes: Any) -> "SessionInfo":
         return replace(self, **changes)
 
 
@@ -83,5 +86,5 @@ class Snapshot:
     """One session's whole record, to carry it from a failing store into memory."""
 
     info: SessionInfo
-    events: list = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
     drafts: dict[str, str] = field(default_factory=dict)

@@ -71,7 +71,7 @@ OURS = {"sessions", "events"}
 class DamagedVersion(StoreError):
     """The file's schema version is not a number; the store reports it with the path."""
 
-    def __init__(self, found: list) -> None:
+    def __init__(self, found: list[object]) -> None:
         shown = ", ".join(repr(v)[:20] for v in found[:3])
         super().__init__(f"its schema version is damaged ({shown} is not a number)")
 
@@ -88,12 +88,13 @@ def version(conn: sqlite3.Connection) -> int | None:
         return None
     if "schema_version" in names:
         rows = conn.execute("SELECT version FROM schema_version").fetchall()
-        found = [v for (v,) in rows]
+        found: list[object] = [v for (v,) in rows]
         if not found:
             return -1
-        if not all(isinstance(v, int) and not isinstance(v, bool) for v in found):
+        numbers = [v for v in found if isinstance(v, int) and not isinstance(v, bool)]
+        if len(numbers) != len(found):
             raise DamagedVersion(found)
-        return max(found)
+        return max(numbers)
     if OURS <= names:
         cols = {r[1] for r in conn.execute("PRAGMA table_info(events)")}
         return 0 if {"session_id", "seq", "body"} <= cols else -1

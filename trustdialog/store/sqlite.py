@@ -18,7 +18,7 @@ import time
 import urllib.parse
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Mapping, TypeVar
+from typing import Any, Callable, Iterable, Iterator, Mapping, TypeVar
 
 from trustdialog.engine import Event
 from trustdialog.store import schema
@@ -42,9 +42,16 @@ _SESSION_COLS = ("id, exercise_id, title, name_a, name_b, owner, created_at, upd
                  "finished, events, private_steps, hidden_steps")
 
 
+def _errorname(error: BaseException) -> str:
+    """SQLite's name for the error ("SQLITE_FULL"), or "" for one SQLite did not raise."""
+    # Only errors from the library carry the attribute: a closed connection's
+    # ProgrammingError, or an OSError, has none.
+    return getattr(error, "sqlite_errorname", None) or ""
+
+
 def _reason(error: BaseException, where: Path | None = None) -> str:
     """A short, user-readable reason for a failed write (never any user text)."""
-    name = getattr(error, "sqlite_errorname", "") or ""
+    name = _errorname(error)
     errno = getattr(error, "errno", None)
     if name.startswith("SQLITE_READONLY") or errno in (13, 30) or "readonly" in str(error):
         return "the data folder is read-only"
@@ -130,7 +137,7 @@ class SQLiteStore:
             raise
         except sqlite3.DatabaseError as error:
             conn.close()
-            name = getattr(error, "sqlite_errorname", "")
+            name = _errorname(error)
             if name.startswith(("SQLITE_NOTADB", "SQLITE_CORRUPT")):
                 raise StoreError(f"{path} is damaged or not a trustdialog database "
                                  f"({error}); " + MOVE_ASIDE_HINT) from None
@@ -174,8 +181,7 @@ class SQLiteStore:
                 raise
             except sqlite3.DatabaseError as error:
                 conn.close()
-                if getattr(error, "sqlite_errorname", "").startswith(("SQLITE_NOTADB",
-                                                                       "SQLITE_CORRUPT")):
+                if _errorname(error).startswith(("SQLITE_NOTADB", "SQLITE_CORRUPT")):
                     raise StoreError(f"{path} is damaged or not a trustdialog database "
                                      f"({error}); " + MOVE_ASIDE_HINT) from None
                 last = error
@@ -236,13 +242,13 @@ class SQLiteStore:
                     with self._tx(self._conn) as conn:
                         return work(conn)
                 except sqlite3.OperationalError as error:
-                    if getattr(error, "sqlite_errorname", "") not in _BUSY or attempt == _RETRIES - 1:
-                        log.warning("write failed: %s", getattr(error, "sqlite_errorname", "?"))
+                    if _errorname(error) not in _BUSY or attempt == _RETRIES - 1:
+                        log.warning("write failed: %s", _errorname(error) or "?")
                         raise StoreWriteError(_reason(error, self.path)) from None
                 time.sleep(random.uniform(0.001, 0.01) * (attempt + 1))
             raise StoreWriteError("the data file stayed locked")
 
-    def _read(self, sql: str, params: tuple = ()) -> list[tuple]:
+    def _read(self, sql: str, params: tuple[object, ...] = ()) -> list[tuple[Any, ...]]:
         with self._lock:
             try:
                 return self._conn.execute(sql, params).fetchall()
@@ -284,7 +290,7 @@ class SQLiteStore:
                                    (session_id,)).fetchone()
             if after is not None and last != after:
                 raise StoreConflict(last)
-            seq = last + 1
+            seq: int = last + 1  # the column holds integers (see damaged())
             conn.execute("INSERT INTO events (session_id, seq, kind, at, body) VALUES (?,?,?,?,?)",
                          (session_id, seq, event.kind, event.at, body))
             conn.execute("UPDATE sessions SET events = ?, updated_at = MAX(updated_at, ?), "
@@ -458,7 +464,7 @@ class SQLiteStore:
                 self._conn.execute("VACUUM")
                 busy2 = self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
             except sqlite3.OperationalError as error:
-                log.warning("wipe after forget incomplete: %s", getattr(error, "sqlite_errorname", ""))
+                log.warning("wipe after forget incomplete: %s", _errorname(error))
                 return False
         return not (busy1 or busy2)
 
@@ -483,7 +489,7 @@ def _text(raw: bytes) -> str | bytes:
         return raw
 
 
-def _as_text(value) -> str:
+def _as_text(value: object) -> str:
     return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
 
 
@@ -494,17 +500,20 @@ def _has_bytes(path: Path) -> bool:
         return False
 
 
-def _steps(sid: str, owner, value, what: str) -> tuple[str, ...]:
+def _steps(sid: str, owner: str | None, value: object, what: str) -> tuple[str, ...]:
+    not_json = SessionDamaged(sid, f"its {what} steps are damaged (not JSON)", owner)
+    if not isinstance(value, (str, bytes)):
+        raise not_json
     try:
         steps = json.loads(value)
-    except (ValueError, TypeError):
-        raise SessionDamaged(sid, f"its {what} steps are damaged (not JSON)", owner) from None
+    except ValueError:
+        raise not_json from None
     if not isinstance(steps, list) or not all(isinstance(s, str) for s in steps):
         raise SessionDamaged(sid, f"its {what} steps are damaged (not a list of step ids)", owner)
     return tuple(steps)
 
 
-def _info(row: tuple) -> SessionInfo:
+def _info(row: tuple[Any, ...]) -> SessionInfo:
     """One session's summary; SessionDamaged says which part of the row cannot be read."""
     (sid, exercise_id, title, name_a, name_b, owner, created, updated, finished, events,
      private, hidden) = row
