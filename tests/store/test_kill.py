@@ -46,7 +46,7 @@ minutes = 5
 summary = "Partners take turns writing one line; used to test that nothing typed is lost."
 credit = "A test flow."
 roles = ["speaker", "listener"]
-rounds = 40
+rounds = 20
 swap_roles = true
 
 [[steps]]
@@ -120,15 +120,15 @@ class Run:
         if not self.wait_for("✓ ready"):
             return
         self.keys("Enter")
-        if arm_in_exercise is not None and self.wait_for("round 1 of 40"):
+        if arm_in_exercise is not None and self.wait_for("round 1 of 20"):
             self.arm(arm_in_exercise)
         for i in range(1, rng.randint(2, 6)):
-            if not self.wait_for(f"round {i} of 40"):
+            if not self.wait_for(f"round {i} of 20"):
                 return
             text = f"answer-{self.n}-{i}-{'x' * rng.randint(1, 40)}"
             self.keys(text, literal=True)
             self.keys("Enter")
-            if not self.wait_for(f"round {i + 1} of 40"):
+            if not self.wait_for(f"round {i + 1} of 20"):
                 return  # killed before the screen moved on: not shown as sent
             self.sent.append(text)
         for piece in range(rng.randint(1, 6)):

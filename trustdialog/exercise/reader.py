@@ -84,6 +84,11 @@ def read(path: str | os.PathLike) -> tuple[Source | None, list[Diagnostic]]:
         return fail("TD006", message[:1].lower() + message[1:], line, col)
     except RecursionError:
         return fail("TD007", "tables or arrays nested too deeply")
+    except ValueError as error:
+        # Past Python's limit on digits in one integer (4,300), tomllib raises a
+        # plain ValueError rather than its own error: still a syntax problem.
+        line, col = _end(text)
+        return fail("TD006", f"a number too long to read ({' '.join(str(error).split()[:8])}…)", line, col)
     return Source(name, text, data), []
 
 
