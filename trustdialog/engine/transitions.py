@@ -14,8 +14,8 @@ from types import MappingProxyType
 from typing import Callable, Iterable, Mapping
 
 from trustdialog.answers import AnswerError, check_values, example_value
-from trustdialog.engine.events import (ANSWERED, CHOSE, CONFIRMED, CONTINUED, ENDED, EVENT_KINDS, NOT_NOW, PARTNERS,
-                                       PAUSED, READY, RESUMED, SKIPPED, TURN_EVENTS, Event, EventKind, FlowError)
+from trustdialog.engine.events import (ANSWERED, CHOSE, CONFIRMED, CONTINUED, ENDED, NOT_NOW, PARTNERS, PAUSED,
+                                       READY, RESUMED, SKIPPED, TURN_EVENTS, Event, EventKind, FlowError)
 from trustdialog.engine.prompts import render_answer
 from trustdialog.engine.state import Answer, SessionState, _evolve
 from trustdialog.exercise.model import BOTH, END, Exercise, Step
@@ -43,15 +43,17 @@ def replay(exercise: Exercise, names: Mapping[str, str], events: Iterable[Event]
 
 def apply(state: SessionState, event: Event) -> SessionState:
     """The state after `event`; raises FlowError (state unchanged) if it does not fit."""
-    if event.kind not in EVENT_KINDS:
+    # One lookup finds the kind's handler and tells an unknown kind; a kind that
+    # is not text (unhashable, even) is unknown too, not a TypeError.
+    handler = _HANDLERS.get(event.kind) if isinstance(event.kind, str) else None
+    if handler is None:
         raise FlowError(f"unknown event kind {event.kind!r}")
     _refuse(_session_guard(state, event.partner))
     if not isinstance(event.data, Mapping):
         raise FlowError(f"the data of a {_q(event.kind)} event must be a table of values")
     if event.at is not None and (isinstance(event.at, bool) or not isinstance(event.at, (int, float))):
         raise FlowError("an event's time must be in seconds")
-    new = _HANDLERS[event.kind](state, event)
-    return _evolve(new, events=state.events + 1)
+    return _evolve(handler(state, event), events=state.events + 1)
 
 
 def allowed(state: SessionState, partner: str) -> frozenset[EventKind]:
@@ -113,7 +115,7 @@ def _begun_guard(state: SessionState) -> str | None:
     """The first half of every step kind's guard: a step is on."""
     if state.phase == "paused":
         return "the exercise is paused; resume it first"
-    if state.phase != "step" or state.step is None:
+    if state.phase != "step" or not state.step_id:  # no step_id: no step
         return "the exercise has not begun"
     return None
 
@@ -122,10 +124,8 @@ def _begun_guard(state: SessionState) -> str | None:
 _FITS: Mapping[str, str] = {CONTINUED: "say", ANSWERED: "prompt", CHOSE: "choose", CONFIRMED: "confirm"}
 
 
-def _turn_guard(state: SessionState, kind: str, partner: str) -> str | None:
-    """The second half, once a step is on: the kind fits the step and it is `partner`'s turn."""
-    step = state.step
-    assert step is not None  # _begun_guard said so
+def _turn_guard(state: SessionState, step: Step, kind: str, partner: str) -> str | None:
+    """The second half, once `step` is on: the kind fits it and it is `partner`'s turn."""
     fits = _FITS.get(kind)
     if fits is not None and step.kind != fits:
         return f"step {step.id!r} is a {step.kind} step; {_q(kind)} does not fit it"
@@ -137,7 +137,11 @@ def _turn_guard(state: SessionState, kind: str, partner: str) -> str | None:
 
 def _step_guard(kind: EventKind) -> Guard:
     def guard(state: SessionState, partner: str) -> str | None:
-        return _begun_guard(state) or _turn_guard(state, kind, partner)
+        if reason := _begun_guard(state):
+            return reason
+        step = state.step
+        assert step is not None  # _begun_guard said so
+        return _turn_guard(state, step, kind, partner)
 
     return guard
 
@@ -205,7 +209,7 @@ def _check_step(state: SessionState, event: Event) -> Step:
         raise FlowError(f"a {_q(event.kind)} event must name its round")
     if isinstance(event.round, bool) or event.round != state.round:
         raise FlowError(f"this is round {state.round}, not {event.round}")
-    _refuse(_turn_guard(state, event.kind, event.partner))
+    _refuse(_turn_guard(state, step, event.kind, event.partner))
     return step
 
 
