@@ -109,3 +109,31 @@ def test_the_pause_is_recorded_for_the_partner_who_asked():
     assert talk.resume_from_pause("a") is None
     kinds = [(e.kind, e.partner) for e in store.events(talk.session.id)][-2:]
     assert kinds == [(engine.PAUSED, "b"), (engine.RESUMED, "a")]
+
+
+def test_a_time_out_is_offered_when_the_engine_allows_one():
+    talk, _ = _conversation()
+    assert talk.may_pause("a") is not None  # nothing is running
+    talk.choose("chat")
+    talk.ready("a")
+    assert talk.may_pause("b") is None  # the ready check may be paused too
+    talk.ready("b")
+    assert talk.may_pause(None) is not None and talk.may_pause("c") is not None
+    assert talk.pause("a", 2000.0) is None
+    assert talk.may_pause("a") is not None and talk.may_pause("b") is not None  # never twice
+    assert talk.resume_from_pause("b") is None
+    assert talk.may_pause("b") is None
+    assert talk.send(engine.EventKind.ENDED, "a") is None
+    assert talk.may_pause("a") is not None
+
+
+def test_without_a_focused_pane_the_acting_partner_is_whose_turn_it_is():
+    talk, _ = _conversation()
+    talk.choose("chat")
+    assert talk.acting_partner(None) is None  # no session yet
+    talk.ready("a")
+    assert talk.acting_partner(None) == "b" and talk.acting_partner("a") == "a"
+    talk.ready("b")
+    assert talk.acting_partner(None) == "a"  # a step for both: the first of them
+    talk.pause("b", 2000.0)
+    assert talk.acting_partner(None) is None  # a pause is nobody's turn

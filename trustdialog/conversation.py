@@ -87,7 +87,7 @@ class Conversation:
                                            owner=self.owner, clock=self.clock)
             except StoreError as error:
                 return Refusal(f"Could not save: {one_line(error)}")
-        return self.send(engine.READY, partner)
+        return self.send(engine.EventKind.READY, partner)
 
     def not_now(self, partner: str) -> Refusal | None:
         """One partner says not now: recorded when a session has begun, so it is not left half-open."""
@@ -95,7 +95,7 @@ class Conversation:
 
         if self.session is None:
             return None  # nothing began: nothing to keep
-        refusal = self.send(engine.NOT_NOW, partner)
+        refusal = self.send(engine.EventKind.NOT_NOW, partner)
         if refusal is None:
             # That session is closed; "ask again" begins a new one with the next yes.
             self.session = None
@@ -104,7 +104,10 @@ class Conversation:
     # -- a session ------------------------------------------------------------------
 
     def send(self, kind: str, partner: str, **data: object) -> Refusal | None:
-        """Apply one partner's action; a calm refusal if it does not fit or cannot be saved."""
+        """Apply one partner's action; a calm refusal if it does not fit or cannot be saved.
+
+        `kind` is an `engine.EventKind` (or its bare value, which is equal).
+        """
         from trustdialog.engine import FlowError
         from trustdialog.store import StoreError
 
@@ -132,35 +135,34 @@ class Conversation:
         hold it and neither pane has the focus, it is the first of them: the
         pause is for both of them anyway, and the log says whose key it was.
         """
+        from trustdialog import engine
+
         session = self.session
         if session is None:
             return None
         if focused is not None:
             return focused
-        floor = session.state.floor
-        return floor[0] if floor else None
+        turn = engine.on_turn(session.state)
+        return turn[0] if turn else None
 
     def may_pause(self, partner: str | None) -> Refusal | None:
         """Whether a time-out can begin now (the engine's rule), before the time is asked."""
         from trustdialog import engine
 
         session = self.session
-        if session is None or partner is None:
-            return Refusal("A time-out pauses a running exercise; none is running now.")
-        # TODO(engine API): ask the engine which actions it allows.
-        if session.state.finished or session.state.paused:
+        if session is None or partner is None or engine.EventKind.PAUSED not in engine.allowed(session.state, partner):
             return Refusal("A time-out pauses a running exercise; none is running now.")
         return None
 
     def pause(self, partner: str, resume_at: float) -> Refusal | None:
         from trustdialog import engine
 
-        return self.send(engine.PAUSED, partner, resume_at=resume_at, note="")
+        return self.send(engine.EventKind.PAUSED, partner, resume_at=resume_at, note="")
 
     def resume_from_pause(self, partner: str) -> Refusal | None:
         from trustdialog import engine
 
-        return self.send(engine.RESUMED, partner)
+        return self.send(engine.EventKind.RESUMED, partner)
 
     def paused_by(self) -> str | None:
         """The partner who asked for the pause that is on now."""
@@ -170,7 +172,7 @@ class Conversation:
         if session is None or not session.state.paused:
             return None
         for event in reversed(session.events):
-            if event.kind == engine.PAUSED:
+            if event.kind == engine.EventKind.PAUSED:
                 return event.partner
         return None
 

@@ -13,7 +13,7 @@ from builders import begin, exercise, say
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from trustdialog.answers import MISSING
+from trustdialog.engine import MISSING
 from trustdialog.exercise.library import build
 from trustdialog.exercise.model import slots, split_template
 

@@ -1,0 +1,99 @@
+"""Rendering text: prompts and templates filled with role names and earlier answers, answers as one text."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Callable, Mapping
+
+from trustdialog.exercise.model import Field, Step, split_template
+
+if TYPE_CHECKING:
+    from trustdialog.engine.state import SessionState
+
+# What a missing (skipped, or private) answer reads as inside a prompt.
+MISSING = "…"
+
+# Resolves one slot, (name, role or None), to its text.
+Resolver = Callable[[str, "str | None"], str]
+
+
+def fill_template(template: str, resolve: Resolver) -> str:
+    """`template` with each slot replaced by what `resolve` gives for it."""
+    # A piece is a slot exactly when it is a (name, role) tuple; the isinstance
+    # test says so to the type checker as well as the flag would.
+    return "".join(resolve(*piece) if isinstance(piece, tuple) else piece for piece, _ in split_template(template))
+
+
+def fill_plain(template: str, values: Mapping[str, str]) -> str:
+    """A list item's template filled from its own values (slot roles play no part there)."""
+    return fill_template(template, lambda name, role: values.get(name, MISSING))
+
+
+def render_value(f: Field, value: Any) -> str:
+    """One field's value as text: "4 of 5", list items joined by "; ", text as it is."""
+    if f.kind == "rating":
+        return f"{value} of {f.max}"
+    if f.kind == "list":
+        rendered = [fill_plain(f.item, item) if f.item else item for item in value]
+        return "; ".join(rendered)
+    return str(value)
+
+
+def render_answer(step: Step, values: Mapping[str, Any], resolve: Resolver) -> str:
+    """A prompt answer as one text: its template filled, or its fields one per line."""
+    if step.template:
+        own = {f.name: f for f in step.fields}
+        out = []
+        for piece, _ in split_template(step.template):
+            if not isinstance(piece, tuple):
+                out.append(piece)
+            elif piece[1] is None and piece[0] in own:
+                # An optional blank left empty reads as missing; it must not
+                # borrow an earlier answer that has a field of the same name.
+                value = values.get(piece[0])
+                out.append(MISSING if value is None else render_value(own[piece[0]], value))
+            else:
+                out.append(resolve(*piece))
+        return "".join(out)
+    shown = [f for f in step.fields if f.name in values]
+    if len(step.fields) == 1 and shown:
+        return render_value(shown[0], values[shown[0].name])
+    return "\n".join(f"{f.label or f.name}: {render_value(f, values[f.name])}" for f in shown)
+
+
+def resolve(state: SessionState, name: str, role: str | None) -> str:
+    """One slot of a prompt in `state`: a role's partner name, or the latest public answer it names."""
+    if role is None and name in state.exercise.roles:
+        return state.names[state.partner_in(name)]
+    who = state.partner_in(role) if role is not None and role in state.exercise.roles else None
+    for answer in reversed(state.answers):
+        if not answer.public or (who and answer.partner != who):
+            continue
+        if answer.step == name:
+            return answer.text
+        if name in answer.values:
+            step = state.exercise.step(answer.step)
+            return render_value(step.field(name), answer.values[name])
+    return MISSING
+
+
+def template_parts(state: SessionState) -> tuple[str | Field, ...]:
+    """The current step's template as literal text (slots filled) and its own blanks to fill."""
+    step = state.step
+    if not step or not step.template:
+        return ()
+    own = {f.name: f for f in step.fields}
+    parts: list[str | Field] = []
+    text = ""
+    for piece, _ in split_template(step.template):
+        if not isinstance(piece, tuple):
+            text += piece
+        elif piece[0] in own and piece[1] is None:
+            if text:
+                parts.append(text)
+                text = ""
+            parts.append(own[piece[0]])
+        else:
+            text += resolve(state, *piece)
+    if text:
+        parts.append(text)
+    return tuple(parts)
