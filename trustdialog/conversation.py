@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Callable, Mapping
 
 if TYPE_CHECKING:
     from trustdialog.exercise.model import Exercise
+    from trustdialog.identity import Identity
+    from trustdialog.presence import Here, Someone
     from trustdialog.session import Session
     from trustdialog.store import SessionInfo
     from trustdialog.store.protocol import Store
@@ -48,15 +50,64 @@ class Conversation:
 
     def __init__(self, store: Callable[[], Store], exercises: Callable[[], Mapping[str, Exercise]],
                  *, clock: Callable[[], float] = time.time,
-                 names: Mapping[str, str] | None = None, owner: str | None = None) -> None:
+                 names: Mapping[str, str] | None = None, owner: str | None = None,
+                 identity: Identity | None = None) -> None:
         self._store = store
         self._exercises = exercises
         self.clock = clock
         self.owner = owner
+        # Who is at this end (None at a local terminal: both partners, one keyboard).
+        self.identity = identity
+        # A facilitator who opened a session someone else is playing only watches.
+        self.observing = False
         self.names: dict[str, str] = dict(names or DEFAULT_NAMES)
         self.exercise: Exercise | None = None  # chosen, before the session exists
-        self.session: Session | None = None
+        self._session: Session | None = None
+        self._here: Here | None = None  # this end's presence on the running session
         self._checked_in: set[str] = set()  # sessions whose check-in was offered this run
+
+    @property
+    def session(self) -> Session | None:
+        """The running session, if any."""
+        return self._session
+
+    @session.setter
+    def session(self, session: Session | None) -> None:
+        if session is self._session:
+            return
+        if self._here is not None:
+            self._here.leave()
+            self._here = None
+        self._session = session
+        if session is not None:
+            self._here = self._join(session)
+
+    def _join(self, session: Session) -> Here | None:
+        """Be seen on a saved session by the other connections on it (see trustdialog.presence)."""
+        path = session.store.path
+        if not session.persistent or path is None:
+            return None
+        from trustdialog.presence import Presence
+
+        identity = self.identity
+        who = identity.person if identity is not None else "local"
+        role = identity.role if identity is not None else "local"
+        return Presence(path.parent / "presence").join(session.id, who, role, self.bound_partner)
+
+    def writing(self) -> None:
+        """Someone at this end is typing (the others see "writing…", never the words)."""
+        if self._here is not None:
+            self._here.writing()
+
+    def present(self) -> list[Someone]:
+        """Everyone on the running session now, this end included; empty when it is not saved."""
+        session = self._session
+        path = session.store.path if session is not None else None
+        if session is None or path is None or self._here is None:
+            return []
+        from trustdialog.presence import Presence
+
+        return Presence(path.parent / "presence").present(session.id, self._here)
 
     # -- before a session ---------------------------------------------------------
 
@@ -67,6 +118,7 @@ class Conversation:
         """An exercise was picked: its ready check comes next, with no session yet."""
         self.exercise = self._exercises()[exercise_id]
         self.session = None
+        self.observing = False
 
     def leave(self) -> None:
         """Back to the start or the picker: nothing is running any more (all of it is kept)."""
@@ -79,6 +131,9 @@ class Conversation:
         from trustdialog.session import Session
         from trustdialog.store import StoreError
 
+        refusal = self.may_act(partner)
+        if refusal is not None:
+            return refusal
         if self.session is None:
             if self.exercise is None:
                 return Refusal("Choose an exercise first.")
@@ -113,13 +168,49 @@ class Conversation:
 
         if self.session is None:
             return Refusal("No exercise is running.")
+        refusal = self.may_act(partner)
+        if refusal is not None:
+            return refusal
         try:
-            self.session.submit(kind, partner, **data)
+            self.session.submit(kind, partner, by=self.sender, **data)
         except FlowError as error:
             return Refusal(calm(str(error)))
         except StoreError as error:
             return Refusal(f"Could not save: {one_line(error)}")
         return None
+
+    def may_act(self, partner: str) -> Refusal | None:
+        """Whether this end may act for `partner`: input is bound to the person.
+
+        On a connection the server tied to partner A, only A's turns are sent from
+        here; a facilitator watching a couple's session sends none. At one terminal
+        (no identity, or a client who is a couple of one) both panes take input.
+        """
+        names = self.session.state.names if self.session is not None else self.names
+        if self.observing:
+            return Refusal("You are watching this session; the partners answer on their own screens.")
+        bound = self.bound_partner
+        if bound is not None and partner != bound:
+            other = names.get(partner, f"partner {partner.upper()}")
+            return Refusal(f"{other} answers on their own screen.")
+        return None
+
+    @property
+    def sender(self) -> str:
+        """Who this end is, as each event it sends records it."""
+        identity = self.identity
+        if identity is None:
+            return "local"
+        couple = f", {identity.couple} partner {identity.partner.upper()}" if identity.partner else ""
+        return f"{identity.person}, {identity.role}{couple}"
+
+    @property
+    def bound_partner(self) -> str | None:
+        """The partner this end plays, when the server tied the connection to one."""
+        identity = self.identity
+        if identity is None or identity.role != "client":
+            return None
+        return identity.partner
 
     def adopt(self, session: Session) -> None:
         """Run a session made elsewhere (a test's, or one handed over whole)."""
@@ -140,6 +231,8 @@ class Conversation:
         session = self.session
         if session is None:
             return None
+        if self.bound_partner is not None:
+            return self.bound_partner  # a connection tied to one partner speaks for them
         if focused is not None:
             return focused
         turn = engine.on_turn(session.state)
@@ -196,6 +289,10 @@ class Conversation:
         self.session = session
         self.exercise = exercise
         self.names = dict(info.names)
+        # A facilitator opening someone's session watches it; one they started, they run.
+        identity = self.identity
+        self.observing = (identity is not None and identity.role == "facilitator"
+                          and info.owner is not None and info.owner != self.owner)
         return None
 
     def unfinished(self, everyone: bool = False) -> list[SessionInfo]:

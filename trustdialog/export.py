@@ -124,13 +124,13 @@ def _with_events(lines: list[str], final: SessionState, events: list[Event]) -> 
         s = ex.step(event.step)
         role = before.roles[event.partner]
         if event.kind == engine.ANSWERED:
-            lines += _turn(final.names, event.partner, role, _answer_text(s, answer))
+            lines += _turn(final.names, event.partner, role, _answer_text(s, answer), by=event.by)
         elif event.kind == engine.CHOSE:
             label = s.options[event.data["option"]].label
-            lines += _turn(final.names, event.partner, role, label, quote=False)
+            lines += _turn(final.names, event.partner, role, label, quote=False, by=event.by)
         elif event.kind == engine.CONFIRMED:
             label = s.yes if event.data["yes"] else s.no
-            lines += _turn(final.names, event.partner, role, label, quote=False)
+            lines += _turn(final.names, event.partner, role, label, quote=False, by=event.by)
         else:
             lines += ["*(skipped)*", ""]
 
@@ -148,8 +148,11 @@ def _step_heading(ex: Exercise, step_id: str, prompt: str) -> list[str]:
     return [f"### Step {n}: {step_id}", "", f"*{_md(clean(prompt))}*", ""]
 
 
-def _turn(names: Mapping[str, str], partner: str, role: str, text: str, quote: bool = True) -> list[str]:
+def _turn(names: Mapping[str, str], partner: str, role: str, text: str, quote: bool = True,
+          by: str | None = None) -> list[str]:
     who = f"**{_md(clean(names[partner]))}** ({role})"
+    if by is not None and by != "local":  # sent over SSH: who was at the keys
+        who += f" · sent by {_md(clean(by))}"
     if not quote:
         return [f"{who}: {_md(clean(text))}", ""]
     return [f"{who}:", ""] + _quote(text)

@@ -54,6 +54,7 @@ class Session:
         self.info: SessionInfo = info or store.info(session_id)
         self.state: SessionState = engine.replay(exercise, names, self.events)
         self.stopped: SavingStopped | None = None  # set when the store fails mid-session
+        self._seen_version: int | None = None  # the store's version at the last catch_up
 
     @classmethod
     def new(cls, store: Store, exercise: Exercise, names: Mapping[str, str],
@@ -94,12 +95,12 @@ class Session:
 
         return count(self.events[:saved]), count(self.events[saved:])
 
-    def submit(self, kind: str, partner: str, **data: Any) -> SessionState:
-        """Apply one partner's action; raises engine.FlowError if it does not fit."""
+    def submit(self, kind: str, partner: str, *, by: str | None = None, **data: Any) -> SessionState:
+        """Apply one partner's action (sent by `by`); raises engine.FlowError if it does not fit."""
         state = self.state
         step = state.step_id if kind in engine.STEP_EVENTS else None
         event = Event(kind, partner, step=step, round=state.round if step else None,
-                      data=data, at=self.clock())
+                      data=data, at=self.clock(), by=by)
         while True:
             new = engine.apply(self.state, event)  # raises before anything is stored
             try:
@@ -118,6 +119,18 @@ class Session:
         self.events.append(event)
         self.state = new
         return new
+
+    def catch_up(self) -> bool:
+        """Take in what other processes appended, if the store changed since the last look.
+
+        Cheap when nothing changed (the store's version, no read): screens call it
+        several times a second to follow a session played on other connections.
+        """
+        version = self.store.version()
+        if version == self._seen_version:
+            return False
+        self._seen_version = version  # taken before reading: a change during the read is seen next time
+        return self.refresh()
 
     def refresh(self) -> bool:
         """Apply events other processes appended since; True if there were any."""

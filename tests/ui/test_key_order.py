@@ -78,3 +78,18 @@ async def test_quick_exit_is_not_held_behind_other_keys(make):
         await pilot.pause(0.1)
         assert app._keys.holding == 3
         assert app.return_value == QUICK_EXIT
+
+
+async def test_letters_typed_straight_after_sending_reach_the_next_answer(make):
+    """Enter sends (through the app) and the next step's box takes the focus: the letters
+    after it wait for that, however many messages it takes."""
+    from driver import begin
+
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await begin(pilot, "two-rounds")
+        burst(app, *"Kind words", "enter", *"abc")
+        await settle(pilot)
+        assert app.session.state.answers[-1].text == "Kind words"
+        box = app.focused
+        assert isinstance(box, AnswerInput) and box.value == "abc"

@@ -62,6 +62,9 @@ class Event:
     paused:    {"resume_at": unix seconds or None, "note": str}
 
     `kind` is an `EventKind` or the same text read back from storage (equal).
+    `by` is who sent it: a person and role from the SSH server ("ana, client"),
+    "local" at one terminal, or None in logs from before it was recorded. It is
+    a record only: the flow never depends on it.
     """
 
     kind: str
@@ -70,6 +73,7 @@ class Event:
     round: int | None = None
     data: Mapping[str, Any] = field(default_factory=dict)
     at: float | None = None
+    by: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         # str(): a StrEnum member is stored as its bare value, as before the enum.
@@ -82,6 +86,8 @@ class Event:
             out["data"] = _thaw(self.data)
         if self.at is not None:
             out["at"] = self.at
+        if self.by is not None:
+            out["by"] = self.by
         return out
 
     @classmethod
@@ -96,6 +102,7 @@ class Event:
             round=d.get("round"),
             data=d.get("data") or {},
             at=d.get("at"),
+            by=d["by"] if isinstance(d.get("by"), str) else None,
         )
 
 

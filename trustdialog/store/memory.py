@@ -27,11 +27,13 @@ class MemoryStore:
 
     def __init__(self, warning: str | None = None) -> None:
         self.warning: str | None = warning
+        self._version = 0  # one more for every change (see version)
         self._sessions: dict[str, Snapshot] = {}
         self._marks: dict[tuple[str, str], Mark] = {}
 
     def adopt(self, snapshot: Snapshot) -> None:
         """Take over a session from another store, as it stood."""
+        self._version += 1
         self._sessions[snapshot.info.id] = Snapshot(
             snapshot.info, list(snapshot.events), dict(snapshot.drafts))
 
@@ -40,6 +42,7 @@ class MemoryStore:
     def create_session(self, exercise_id: str, title: str, names: Mapping[str, str],
                        owner: str | None = None, at: float | None = None, *,
                        private_steps: Iterable[str] = (), hidden_steps: Iterable[str] = ()) -> str:
+        self._version += 1
         at = time.time() if at is None else at
         sid = new_session_id()
         while sid in self._sessions:
@@ -64,6 +67,7 @@ class MemoryStore:
 
     def append(self, session_id: str, event: Event, *, after: int | None = None,
                clear_drafts: Iterable[str] = (), finished: bool = False) -> int:
+        self._version += 1
         rec = self._live(session_id)
         if after is not None and after != len(rec.events):
             raise StoreConflict(len(rec.events))
@@ -88,6 +92,7 @@ class MemoryStore:
         return []  # nothing in memory is ever torn
 
     def set_finished(self, session_id: str) -> None:
+        self._version += 1
         rec = self._get(session_id)
         rec.info = rec.info.with_(finished=True)
 
@@ -98,18 +103,21 @@ class MemoryStore:
     # -- drafts ----------------------------------------------------------------
 
     def save_draft(self, session_id: str, key: str, text: str) -> None:
+        self._version += 1
         self._live(session_id).drafts[key] = text
 
     def drafts(self, session_id: str) -> dict[str, str]:
         return dict(self._get(session_id).drafts)
 
     def clear_draft(self, session_id: str, key: str) -> None:
+        self._version += 1
         self._live(session_id).drafts.pop(key, None)
 
     # -- promise marks ---------------------------------------------------------
 
     def set_mark(self, session_id: str, key: str, mark: str, at: float | None = None,
                  checkin_session: str | None = None) -> None:
+        self._version += 1
         if mark not in MARKS:
             raise StoreError(f"a mark is one of {', '.join(MARKS)}")
         self._get(session_id)
@@ -125,11 +133,16 @@ class MemoryStore:
     # -- lifetime --------------------------------------------------------------
 
     def forget(self, session_id: str) -> bool:
+        self._version += 1
         self._get(session_id)
         del self._sessions[session_id]
         for key in [k for k in self._marks if k[0] == session_id]:
             del self._marks[key]
         return True
+
+    def version(self) -> int:
+        """Changes whenever anything here changed (only this process can change it)."""
+        return self._version
 
     def close(self) -> None:
         pass

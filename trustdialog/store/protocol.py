@@ -72,4 +72,13 @@ class Store(Protocol):
 
     def forget(self, session_id: str) -> bool: ...
 
+    def version(self) -> int:
+        """A number that changes whenever anything stored may have changed, by this process
+        or another; the same number means nothing changed. Cheap: watchers ask often.
+
+        This is the store's change notification: a store on a database server can
+        answer it from its own (say, a LISTEN/NOTIFY counter) instead of polling.
+        """
+        ...
+
     def close(self) -> None: ...

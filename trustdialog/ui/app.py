@@ -22,6 +22,7 @@ from trustdialog.ui.key_order import KeysInOrder
 
 if TYPE_CHECKING:
     from trustdialog.conversation import Conversation, Refusal
+    from trustdialog.identity import Identity
     from trustdialog.exercise.library import Library
     from trustdialog.language import Hints
     from trustdialog.session import Session
@@ -51,7 +52,7 @@ class TrustDialogApp(App):
                  clock: Callable[[], float] = time.time, names: Mapping[str, str] | None = None,
                  owner: str | None = None, role: str | None = None, resume_id: str | None = None,
                  data_dir: Path | None = None, no_save: bool = False,
-                 extra_dirs: tuple[str, ...] = ()) -> None:
+                 extra_dirs: tuple[str, ...] = (), identity: Identity | None = None) -> None:
         super().__init__()
         from trustdialog.conversation import Conversation
 
@@ -69,7 +70,7 @@ class TrustDialogApp(App):
         # The one owner of the running session (see trustdialog.conversation).
         self.conversation: Conversation = Conversation(
             lambda: self.store, lambda: self.library.exercises, clock=clock,
-            names=names or DEFAULT_NAMES, owner=owner)
+            names=names or DEFAULT_NAMES, owner=owner, identity=identity)
         self.theme = _pick_theme(os.environ.get("TEXTUAL_THEME"), self.available_themes)
         self._keys = KeysInOrder(self, super().on_event)
 
@@ -224,6 +225,23 @@ class TrustDialogApp(App):
         answered = getattr(self.screen, "answered", None)
         if answered is not None:  # the screen shows the outcome where it was asked for
             await answered(event, refusal.message if refusal else None)
+
+    @on(messages.TurnsArrived)
+    def _on_turns_arrived(self) -> None:
+        session = self.session
+        if session is None:
+            return
+        state = session.state
+        on_ready = type(self.screen).__name__ == "ReadyScreen"
+        paused_on_top = _on_top(self, "timeout", "PausedScreen")
+        if state.finished or (on_ready and state.phase != "ready"):
+            self.show_session()  # the other side began (or ended) it: on to where it is
+        elif state.paused and not paused_on_top:
+            self.show_paused()  # a time-out taken on another screen is everyone's
+        elif not state.paused and paused_on_top:
+            self.screen.dismiss(False)  # resumed on another screen
+        else:
+            self._redraw()
 
     @on(messages.BackToStart)
     def _on_back_to_start(self) -> None:
@@ -421,7 +439,7 @@ class TrustDialogApp(App):
         assert session is not None
         # Whoever is at the keys when the pause ends resumes it: the pane that
         # had the focus, or the partner who asked for the time-out.
-        partner = self.focused_partner() or self.conversation.paused_by()
+        partner = self.conversation.acting_partner(self.focused_partner()) or self.conversation.paused_by()
         self.push_screen(PausedScreen(session.state.resume_at, self.clock(),
                                       session_id=self._saved_id()),
                          lambda resume: self._on_paused_closed(partner, resume))
@@ -476,7 +494,7 @@ def make_app(*, library: Library | None = None, store: Store | None = None, cloc
              names: Mapping[str, str] | None = None, owner: str | None = None,
              role: str | None = None, resume_id: str | None = None,
              data_dir: Path | None = None, no_save: bool = False,
-             extra_dirs: tuple[str, ...] = ()) -> TrustDialogApp:
+             extra_dirs: tuple[str, ...] = (), identity: Identity | None = None) -> TrustDialogApp:
     """The app with its parts injected (tests pass a fixture library, a MemoryStore, a clock).
 
     Without a store, the app opens one (in `data_dir`, or in memory with `no_save`)
@@ -484,9 +502,12 @@ def make_app(*, library: Library | None = None, store: Store | None = None, cloc
     """
     from trustdialog.identity import Identity
 
-    identity = Identity.from_env()  # set by the SSH server; None at a local terminal
-    owner = owner if owner is not None else (identity.person if identity else None)
+    if identity is None:
+        identity = Identity.from_env()  # set by the SSH server; None at a local terminal
+    if owner is None and identity is not None:
+        # Sessions belong to the couple: both partners see and resume them.
+        owner = identity.couple if identity.role == "client" and identity.couple else identity.person
     role = role if role is not None else (identity.role if identity else None)
     return TrustDialogApp(library=library, store=store, clock=clock, names=names, owner=owner,
                           role=role, resume_id=resume_id, data_dir=data_dir, no_save=no_save,
-                          extra_dirs=extra_dirs)
+                          extra_dirs=extra_dirs, identity=identity)

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 HOLD_LIMIT = 2.0  # seconds: no key is ever held longer than this, whatever goes wrong
 RETRY = 0.02  # seconds between looks at a screen that is still being mounted
-PASSES = 4  # how many times a key's consequences are followed along the chain
+PASSES = 50  # at most this many rounds of what a key set going (HOLD_LIMIT bounds the time)
 
 
 class KeysInOrder:
@@ -92,10 +92,13 @@ class KeysInOrder:
     def _screen_ready(self) -> bool:
         # Keys typed while a screen is being mounted belong to it, and to the widget
         # it will focus: before that they would reach the bare screen and be lost.
+        # A focused widget that is being taken away would drop them the same way.
         try:
-            return self._app.screen.is_mounted
+            screen = self._app.screen
         except Exception:  # no screen on the stack yet
             return False
+        focused = self._app.focused
+        return screen.is_mounted and (focused is None or focused.is_attached)
 
     def _follow(self, nodes: list[DOMNode]) -> None:
         """Follow a key up `nodes` (where it bubbles), then wait for what it set going."""

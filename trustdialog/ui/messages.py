@@ -69,3 +69,7 @@ class BackToStart(Message):
 
 class ChooseAnother(Message):
     """Leave the flow for the picker."""
+
+
+class TurnsArrived(Message):
+    """The running session took turns saved on another connection: show where it is now."""

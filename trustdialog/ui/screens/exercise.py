@@ -18,7 +18,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Footer, Input, Static
 
 from trustdialog.engine import PARTNERS
-from trustdialog.ui.messages import Send
+from trustdialog.ui.messages import Send, TurnsArrived
 from trustdialog.ui.widgets.answer_form import (
     AddItemButton, AnswerForm, PickInput, completions, hint_for, share_label,
 )
@@ -27,6 +27,7 @@ from trustdialog.ui.widgets.rating import RatingScale
 from trustdialog.ui.widgets.safe_text import clean, safe
 
 if TYPE_CHECKING:
+    from trustdialog.presence import Someone
     from trustdialog.session import Session
     from trustdialog.ui.app import TrustDialogApp
 
@@ -34,9 +35,12 @@ DRAFT_DELAY = 0.8  # seconds after the last keystroke before a draft is saved
 # ...but steady typing never holds unsaved text back longer than this: a crash
 # mid-sentence loses at most this much (the promise is under 2 seconds).
 DRAFT_MAX_WAIT = 1.5
-# How often the screen looks for turns another process saved to the same session
-# (partners on two terminals, or a facilitator following along over SSH).
-OTHERS_POLL = 1.0
+# How often the screen asks whether another process saved to the same session
+# (partners on their own connections, a facilitator following along). Asking is
+# one cheap pragma; the session is read only when it changed.
+OTHERS_POLL = 0.1
+PRESENCE_POLL = 1.0  # seconds between looks at who is on the session
+MOVED_ON = "That step had already moved on from the other screen; this is where you are now."
 
 
 class ExerciseScreen(Screen):
@@ -58,6 +62,7 @@ class ExerciseScreen(Screen):
         self._saved: dict[str, str] = {}
         self._rendering = False
         self.copied_to: str | None = None  # where a copy was last saved, once saving stopped
+        self._present: tuple[Someone, ...] = ()  # who is on the session (see trustdialog.presence)
 
     def compose(self) -> ComposeResult:
         yield Static("", id="status")
@@ -85,6 +90,7 @@ class ExerciseScreen(Screen):
         await self.render_state()
         if self.session is not None and self.session.persistent:
             self.set_interval(OTHERS_POLL, self._show_others_turns)
+            self.set_interval(PRESENCE_POLL, self._show_presence)
         # Panes and forms are built now and live until the exercise ends: out of
         # the collector's way before anyone types (see freeze_heap).
         self.call_after_refresh(freeze_heap)
@@ -178,7 +184,38 @@ class ExerciseScreen(Screen):
         if timer:
             line.append(" · ")
             line.append_text(timer)
+        here = self._others_here()
+        if here:
+            line.append(" · with ")
+            line.append(here, style="italic")
         self.query_one("#status", Static).update(line)
+
+    def _others_here(self) -> str:
+        """Who else is on this session now ("Ben, writing…; Fran, facilitator"), from presence."""
+        session = self.session
+        if session is None:
+            return ""
+        names = session.state.names
+        out = []
+        for someone in self._present:
+            if someone.mine:
+                continue
+            if someone.partner is not None:
+                label = clean(names[someone.partner])
+            elif someone.role == "facilitator":
+                label = f"{clean(someone.who)}, facilitator"
+            else:
+                label = clean(someone.who)
+            out.append(label + (", writing…" if someone.writing else ""))
+        return "; ".join(out)
+
+    def _show_presence(self) -> None:
+        """Look who is on the session (once a second); redraw only if that changed."""
+        present = tuple(self.trust.conversation.present())
+        if present != self._present:
+            self._present = present
+            self._show_status()
+            self.call_later(self.render_state, True)
 
     def _timer_text(self, state: Any) -> Text | None:
         if not state.timer or state.paused:
@@ -204,7 +241,8 @@ class ExerciseScreen(Screen):
         partner = pane.partner
         step = state.step
         shown = (state.step_id, state.round, state.phase, partner in state.floor,
-                 partner in state.answered, state.loops_left)
+                 partner in state.answered, state.loops_left,
+                 any(p.partner == partner and p.writing for p in self._present))
         if shown == pane.action_shown:
             return
         pane.action_shown = shown
@@ -212,6 +250,10 @@ class ExerciseScreen(Screen):
         widgets: list[Widget] = []
         if state.paused or step is None:
             widgets.append(Static(Text("Paused.", style="italic")))
+        elif self.trust.conversation.may_act(partner) is not None:
+            # Another connection's partner (or a facilitator watching): no form, so no
+            # draft of theirs is ever filled in here, and no key can answer for them.
+            widgets.append(Static(self._elsewhere(state, partner), classes="guide"))
         elif partner not in state.floor:
             widgets.append(Static(pane.guide(state), classes="guide"))
         elif step.kind == "say":
@@ -237,19 +279,34 @@ class ExerciseScreen(Screen):
         await action.mount_all(widgets)
         action.scroll_home(animate=False)
 
+    def _elsewhere(self, state: Any, partner: str) -> Text:
+        """What a pane shows for a partner who answers on their own connection."""
+        name = clean(state.names[partner])
+        if partner in state.answered:
+            return Text(f"{name} has answered.", style="italic")
+        if partner in state.floor:
+            writing = any(p.partner == partner and p.writing for p in self._present)
+            return Text(f"{name}'s turn, on their own screen" + (": writing…" if writing else "."),
+                        style="italic")
+        return Text(f"{name} is listening.", style="italic")
+
     async def _show_others_turns(self) -> None:
         """Take in turns another process saved to this session, and show them."""
         from trustdialog.store import StoreError
 
         session = self.session
-        if (session is None or self._rendering or not self.is_current
-                or not getattr(session.store, "persistent", False)):
+        # Still watched under the pause note: a resume on another screen must reach it.
+        watching = self.is_current or type(self.app.screen).__name__ == "PausedScreen"
+        if session is None or self._rendering or not watching or not session.persistent:
             return
+        paused = session.state.paused
         try:
-            fresh = session.refresh()
+            fresh = session.catch_up()
         except StoreError:  # a busy or failing read: the next look tries again
             return
         if fresh:
+            if session.state.paused != paused or session.state.finished:
+                self.post_message(TurnsArrived())  # the app shows or lifts the pause note
             await self.render_state(keep_focus=True)
 
     def _focus_floor(self, state: Any) -> None:
@@ -285,6 +342,22 @@ class ExerciseScreen(Screen):
 
     # -- sending -------------------------------------------------------------------
 
+    @staticmethod
+    def _pane_note(pane: PartnerPane, message: str) -> None:
+        notes = pane.action.query(".pane-message")
+        if notes:
+            note = notes.last(Static)
+            note.update(safe(message))
+            note.display = True
+
+    def _moved_on(self, pane: PartnerPane) -> bool:
+        """Whether the session is no longer on the step this pane was showing."""
+        session = self.session
+        if session is None or pane.action_shown is None:
+            return False
+        state = session.state
+        return (state.step_id, state.round, state.phase) != tuple(pane.action_shown[:3])
+
     def _send(self, kind: str, partner: str, **data: Any) -> None:
         """Ask the app to send a pane's action (continue, confirm, choose)."""
         self.post_message(Send(kind, partner, data, key=partner))
@@ -294,13 +367,17 @@ class ExerciseScreen(Screen):
         self._show_saving()
         form = event.key if isinstance(event.key, AnswerForm) else None
         pane = self.query_one(f"#pane-{event.partner}", PartnerPane)
+        if message and self._moved_on(pane):
+            # Lost a race: the other connection acted on this step first. Show where
+            # the session is now, with one calm line instead of the engine's refusal.
+            await self.render_state()
+            self._pane_note(pane, MOVED_ON)
+            return
         if message:
             if form is not None:
                 form.show_message(message)
             else:
-                note = pane.action.query(".pane-message").last(Static)
-                note.update(safe(message))
-                note.display = True
+                self._pane_note(pane, message)
             return
         if form is not None:
             self._clear_drafts(list(form.draft_items()))
@@ -388,6 +465,7 @@ class ExerciseScreen(Screen):
             return
         self._pending.update(form.draft_items())
         self._restart_draft_timer()
+        self.trust.conversation.writing()  # the other connections see "writing…", never the words
         if isinstance(event.input, PickInput):
             field = form.step.field(event.input.answer_key)
             vocab = _vocab(self.trust).get(field.vocab) if field.vocab else None

@@ -13,7 +13,7 @@ from textual.widgets import Button, Footer, Static
 
 from trustdialog.engine import PARTNERS
 from trustdialog.exercise.model import Exercise
-from trustdialog.ui.messages import BackToStart, NotNow, PartnerReady
+from trustdialog.ui.messages import BackToStart, NotNow, PartnerReady, TurnsArrived
 from trustdialog.ui.widgets.safe_text import safe
 
 if TYPE_CHECKING:
@@ -64,8 +64,25 @@ class ReadyScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
+        from trustdialog.ui.screens.exercise import OTHERS_POLL
+
         self.query_one("#not-now").display = False
         self._refresh()
+        # The other partner may answer on their own connection: follow it live.
+        self.set_interval(OTHERS_POLL, self._follow)
+
+    def _follow(self) -> None:
+        session = self.trust.session
+        if session is None or not session.persistent or not self.is_current:
+            return
+        from trustdialog.store import StoreError
+
+        try:
+            moved = session.catch_up()
+        except StoreError:  # a busy read: the next look tries again
+            return
+        if moved:
+            self.post_message(TurnsArrived())
 
     @property
     def trust(self) -> TrustDialogApp:
@@ -78,17 +95,25 @@ class ReadyScreen(Screen):
     def _refresh(self) -> None:
         state = self._state()
         ready = state.ready if state is not None else frozenset()
+        names = self.trust.names
         for partner in PARTNERS:
             done = partner in ready
-            self.query_one(f"#yes-{partner}", Button).display = not done
-            self.query_one(f"#no-{partner}", Button).display = not done
+            # Each partner answers for themself: on a connection tied to one partner,
+            # the other's buttons are not here, only whether they have said yes.
+            mine = self._mine(partner)
+            self.query_one(f"#yes-{partner}", Button).display = mine and not done
+            self.query_one(f"#no-{partner}", Button).display = mine and not done
+            waiting = Text(f"waiting for {names[partner]}", style="italic")
             self.query_one(f"#status-{partner}", Static).update(
-                Text("✓ ready", style="bold") if done else Text("")
+                Text("✓ ready", style="bold") if done else (Text("") if mine else waiting)
             )
         for partner in PARTNERS:
-            if partner not in ready:
+            if partner not in ready and self._mine(partner):
                 self.query_one(f"#yes-{partner}", Button).focus()
                 break
+
+    def _mine(self, partner: str) -> bool:
+        return self.trust.conversation.may_act(partner) is None
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         button = event.button.id or ""

@@ -49,6 +49,8 @@ class WelcomeScreen(Screen):
     AUTO_FOCUS = "#name-a"
 
     _can_continue = False  # set once the store is open and has unfinished sessions
+    _seen_version: int | None = None  # the store's version when the list was last filled
+    _listed: tuple[str, ...] | None = None  # the sessions the list shows
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="welcome"):
@@ -104,10 +106,17 @@ class WelcomeScreen(Screen):
         self.query_one("#privacy", Static).update(self._privacy())  # a fallback may have changed it
         self._fill_resume_list()
         self._library_note()
+        if self.trust.store.persistent:
+            from trustdialog.ui.screens.exercise import OTHERS_POLL
+
+            # A session begun on another connection (the partner's) shows up here.
+            self._seen_version = self.trust.store.version()
+            self.set_interval(OTHERS_POLL, self._follow_store)
         freeze_heap()  # the first screen and the library are the bulk of the heap; see freeze_heap
 
     def on_screen_resume(self) -> None:
         if self.trust.store_is_open:
+            self._listed = None  # back from a session: its line may read differently now
             self._fill_resume_list()
 
     def _library_note(self) -> None:
@@ -126,8 +135,20 @@ class WelcomeScreen(Screen):
         self.query_one("#welcome", VerticalScroll).mount(
             Static(note, id="library-note", classes="note"), after="#welcome-actions")
 
+    def _follow_store(self) -> None:
+        if not self.is_current:
+            return
+        version = self.trust.store.version()
+        if version != self._seen_version:
+            self._seen_version = version
+            self._fill_resume_list()
+
     def _fill_resume_list(self) -> None:
         sessions = self.trust.unfinished_sessions()
+        ids = tuple(s.id for s in sessions[:20])
+        if ids == self._listed:
+            return  # unchanged: keep the highlight where the person left it
+        self._listed = ids
         options = [Option(safe(describe(s)), id=s.id) for s in sessions[:20]]
         shown = self._can_continue = bool(sessions)
         found = self.query("#resume-list")

@@ -102,7 +102,7 @@ class PartnerPane(Vertical):
         # Nothing said yet takes no room (80x24 is tight).
         history.display = bool(lines)
         await history.mount_all(lines)
-        history.anchor()  # stays on the newest answer as answers come (until someone scrolls up)
+        history.scroll_end(animate=False)
 
     def guide(self, state: Any) -> Text:
         """What this partner is asked to do while the other has the floor."""

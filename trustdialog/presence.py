@@ -1,0 +1,150 @@
+"""Who is on a session right now: one locked file per connection, gone with its process.
+
+Presence is not an event in the log. Each app that opens a saved session
+holds an exclusive lock on a small file beside the data file, saying who it
+is; the kernel drops the lock when the process ends, however it ends, so a
+crashed app leaves no ghost: the next look finds the lock free and removes
+the file. "Writing…" is the file's modification time, touched at most once
+a second while someone types (never what they type).
+
+One host only, like the SQLite file it sits beside; a store on a database
+server would keep presence its own way (advisory locks, say).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import re
+import secrets
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+WRITING_FOR = 3.0  # seconds after the last keystroke that someone still counts as writing
+TOUCH_EVERY = 1.0  # seconds: typing touches the file at most this often
+_SAFE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+@dataclass(frozen=True)
+class Someone:
+    """One connection on a session: who, which partner they play (if any), their role."""
+
+    who: str
+    role: str
+    partner: str | None
+    writing: bool
+    mine: bool  # this process's own connection
+
+
+class Here:
+    """This connection's presence on one session, held until `leave` (or the process ends)."""
+
+    def __init__(self, path: Path, fd: int) -> None:
+        self.path = path
+        self._fd = fd
+        self._touched = 0.0
+
+    def writing(self) -> None:
+        """Someone is typing here: say so (cheaply, and never what)."""
+        now = time.monotonic()
+        if self._fd < 0 or now - self._touched < TOUCH_EVERY:
+            return
+        self._touched = now
+        try:
+            os.utime(self._fd)
+        except OSError:  # presence is a courtesy: a failing disk must not stop the typing
+            pass
+
+    def leave(self) -> None:
+        if self._fd < 0:
+            return
+        try:
+            self.path.unlink(missing_ok=True)
+        except OSError:  # the next look removes it once the lock is gone
+            pass
+        os.close(self._fd)
+        self._fd = -1
+
+
+class Presence:
+    """The presence files of every session in one data folder."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def join(self, session_id: str, who: str, role: str, partner: str | None) -> Here | None:
+        """Be seen on `session_id` until leaving; None if it cannot be recorded (say, a read-only disk)."""
+        if not _SAFE_ID.match(session_id):
+            return None
+        where = self.folder / session_id
+        path = where / f"{os.getpid()}-{secrets.token_hex(4)}.json"
+        try:
+            where.mkdir(mode=0o700, parents=True, exist_ok=True)
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        except OSError:
+            return None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            os.write(fd, json.dumps({"who": who, "role": role, "partner": partner,
+                                     "since": time.time()}).encode())
+        except OSError:
+            os.close(fd)
+            path.unlink(missing_ok=True)
+            return None
+        return Here(path, fd)
+
+    def present(self, session_id: str, mine: Here | None = None) -> list[Someone]:
+        """Everyone on `session_id` now; files whose process has gone are removed."""
+        if not _SAFE_ID.match(session_id):
+            return []
+        try:
+            names = sorted(os.listdir(self.folder / session_id))
+        except OSError:
+            return []
+        out = []
+        now = time.time()
+        for name in names:
+            path = self.folder / session_id / name
+            found = _read(path)
+            if found is None:
+                continue
+            info, modified = found
+            since = info.get("since")
+            # Touched after joining, and lately: someone is typing there.
+            typed = isinstance(since, (int, float)) and modified - since > 0.2
+            partner = info.get("partner")
+            out.append(Someone(str(info.get("who", "?")), str(info.get("role", "")),
+                               partner if partner in ("a", "b") else None,
+                               typed and now - modified < WRITING_FOR,
+                               mine is not None and path == mine.path))
+        return out
+
+
+def _read(path: Path) -> tuple[dict[str, object], float] | None:
+    """The file's contents and modification time, if its connection still holds it."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError:
+        return None
+    try:
+        try:
+            # flock belongs to each open file: even this process's own lock refuses it.
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            pass  # held: its connection is alive
+        else:
+            path.unlink(missing_ok=True)  # nobody holds it: that connection has gone
+            return None
+        raw = os.read(fd, 4096)
+        modified = os.fstat(fd).st_mtime
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    try:
+        info = json.loads(raw)
+    except ValueError:
+        return None
+    return (info, modified) if isinstance(info, dict) else None
