@@ -118,7 +118,7 @@ def _check_data(lib: Library, files: Iterable[Path]) -> None:
 
 
 def load_library(
-    extra_dirs: Iterable[str | os.PathLike] = (), include_shipped: bool = True, data_files: bool = True,
+    extra_dirs: Iterable[str | os.PathLike[str]] = (), include_shipped: bool = True, data_files: bool = True,
 ) -> Library:
     """The shipped library and any extra folders (same layout); broken files are skipped.
 
@@ -145,13 +145,13 @@ def load_library(
     return lib
 
 
-def context_vocab(extra_dirs: Iterable[str | os.PathLike] = ()) -> dict[str, Vocabulary]:
+def context_vocab(extra_dirs: Iterable[str | os.PathLike[str]] = ()) -> dict[str, Vocabulary]:
     """The vocabularies of the shipped library and extra folders (their exercises are not read)."""
     files = [f for d in [shipped_dir(), *map(Path, extra_dirs)] if d.is_dir() for f in folder_files(d)[1]]
     return build([], files).vocab
 
 
-def load_file(path: str | os.PathLike) -> Library:
+def load_file(path: str | os.PathLike[str]) -> Library:
     """One exercise (or vocabulary) file, its names resolved against the shipped vocabularies."""
     context = context_vocab()
     p = Path(path)
@@ -170,7 +170,7 @@ def _unique(paths: list[Path]) -> list[Path]:
     return out
 
 
-def check_paths(paths: Iterable[str | os.PathLike], extra_dirs: Iterable[str | os.PathLike] = ()) -> Library:
+def check_paths(paths: Iterable[str | os.PathLike[str]], extra_dirs: Iterable[str | os.PathLike[str]] = ()) -> Library:
     """The files and folders to check, names resolved against the shipped and extra vocabularies."""
     exercises: list[Path] = []
     vocab: list[Path] = []

@@ -58,7 +58,7 @@ class Locator:
         found = self.text.find(needle, start, start + 20_000)
         return self.position(found) if found >= 0 else None
 
-    def _find(self, path: Path, first: dict, second: dict) -> tuple[int, int]:
+    def _find(self, path: Path, first: dict[Path, int], second: dict[Path, int]) -> tuple[int, int]:
         path = tuple(path)
         while path:
             for table in (first, second):

@@ -6,7 +6,7 @@ import functools
 import re
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Mapping
+from typing import Mapping, TypeVar
 
 # Step kinds and field kinds of format 1.
 STEP_KINDS = ("say", "prompt", "choose", "confirm")
@@ -52,10 +52,13 @@ def split_template(template: str) -> tuple[tuple[str | Slot, bool], ...]:
 
 def slots(template: str) -> list[Slot]:
     """The (name, role-or-None) slots of a template, in order (as `split_template` reads it)."""
-    return [piece for piece, is_slot in split_template(template) if is_slot]  # type: ignore[misc]
+    return [piece for piece, _ in split_template(template) if isinstance(piece, tuple)]
 
 
-def _frozen(mapping: Mapping | None) -> Mapping:
+_V = TypeVar("_V")
+
+
+def _frozen(mapping: Mapping[str, _V] | None) -> Mapping[str, _V]:
     return MappingProxyType(dict(mapping or {}))
 
 
@@ -151,6 +154,8 @@ class Exercise:
     rules: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     guides: Mapping[str, str] = field(default_factory=dict)
     path: str | None = None
+    # step id -> its position; derived from `steps`, so it takes no part in equality
+    _index: Mapping[str, int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "rules", _frozen(self.rules))
@@ -161,10 +166,10 @@ class Exercise:
         return hash((self.id, self.path))
 
     def step(self, step_id: str) -> Step:
-        return self.steps[self._index[step_id]]  # type: ignore[attr-defined]
+        return self.steps[self._index[step_id]]
 
     def index(self, step_id: str) -> int:
-        return self._index[step_id]  # type: ignore[attr-defined]
+        return self._index[step_id]
 
     def successor(self, step: Step, target: str | None) -> str:
         """Where `target` leads from `step`: a step id, or END."""

@@ -12,6 +12,7 @@ from typing import Any
 
 from trustdialog.exercise import spec
 from trustdialog.exercise.diagnostics import did_you_mean
+from trustdialog.exercise.locator import Key
 from trustdialog.exercise.model import BOTH, END, Exercise, Field, Option, Step
 from trustdialog.exercise.reader import Source
 from trustdialog.exercise.vocabulary import Group, Vocabulary
@@ -66,7 +67,7 @@ def _type_name(value: Any) -> str:
 
 
 def check_keys(
-    src: Source, table: dict, keys: dict[str, spec.Key], path: tuple, where: str,
+    src: Source, table: dict[str, Any], keys: dict[str, spec.Key], path: tuple[Key, ...], where: str,
     elsewhere: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """Report unknown, missing and mistyped keys of `table`; return the valid values."""
@@ -159,7 +160,8 @@ def parse(src: Source) -> Parsed:
     roles = _roles(src, info)
     for name in ("rules", "guides"):
         info[name] = _role_map(src, info.get(name, {}), name, roles, spec.EXERCISE[name].item)
-    rows = data.get("steps") if isinstance(data.get("steps"), list) else []
+    raw_rows = data.get("steps")
+    rows: list[Any] = raw_rows if isinstance(raw_rows, list) else []
     if len(rows) > spec.MAX_STEPS:
         src.report("TD019", f"{len(rows):,} steps; an exercise may have at most {spec.MAX_STEPS}", ("steps",))
         rows = []
@@ -191,7 +193,7 @@ def parse(src: Source) -> Parsed:
     return out
 
 
-def _roles(src: Source, info: dict) -> tuple[str, str]:
+def _roles(src: Source, info: dict[str, Any]) -> tuple[str, str]:
     roles = info.get("roles")
     if roles is None:
         return ("speaker", "listener")
@@ -207,8 +209,10 @@ def _roles(src: Source, info: dict) -> tuple[str, str]:
     return (roles[0], roles[1])
 
 
-def _role_map(src: Source, table: dict, name: str, roles: tuple[str, str], item: str | None) -> dict:
-    out = {}
+def _role_map(
+    src: Source, table: dict[str, Any], name: str, roles: tuple[str, str], item: str | None,
+) -> dict[str, Any]:
+    out: dict[str, Any] = {}
     for role, value in table.items():
         at = ("exercise", name, role)
         if role not in roles:
@@ -225,7 +229,9 @@ def _role_map(src: Source, table: dict, name: str, roles: tuple[str, str], item:
 
 
 
-def _keys_for_kind(common: dict, kinds: dict, kind: str | None, noun: str) -> tuple[dict, dict[str, str]]:
+def _keys_for_kind(
+    common: dict[str, spec.Key], kinds: dict[str, dict[str, spec.Key]], kind: str | None, noun: str,
+) -> tuple[dict[str, spec.Key], dict[str, str]]:
     """The keys a table of `kind` may have, and for each other kind's key where it belongs."""
     keys = dict(common)
     elsewhere: dict[str, str] = {}
@@ -237,7 +243,7 @@ def _keys_for_kind(common: dict, kinds: dict, kind: str | None, noun: str) -> tu
     return keys, elsewhere
 
 
-def _step(src: Source, table: dict, at: tuple, roles: tuple[str, str]) -> Step:
+def _step(src: Source, table: dict[str, Any], at: tuple[str, int], roles: tuple[str, str]) -> Step:
     raw_kind = table.get("kind")
     kind = raw_kind if isinstance(raw_kind, str) and raw_kind in spec.STEP_KINDS else None
     if "kind" in table and kind is None and isinstance(raw_kind, str):
@@ -275,7 +281,7 @@ def _step(src: Source, table: dict, at: tuple, roles: tuple[str, str]) -> Step:
     if v.get("hidden") and by != BOTH and "by" in v:
         src.report("TD024", f"hidden = true needs by = \"both\" ({where} is by {v['by']!r})", at + ("hidden",))
     fields = tuple(_field(src, name, value, at + ("fields", name)) for name, value in v.get("fields", {}).items())
-    options = tuple(_option(src, o, at + ("options", i)) for i, o in enumerate(v.get("options", [])[: spec.MAX_OPTIONS])
+    options = tuple(_option(src, o, at + ("options", i), i + 1) for i, o in enumerate(v.get("options", [])[: spec.MAX_OPTIONS])
                     if kind == "choose" and isinstance(o, dict))
     return Step(
         id=v.get("id", f"step-{at[-1] + 1}"),
@@ -297,7 +303,7 @@ def _step(src: Source, table: dict, at: tuple, roles: tuple[str, str]) -> Step:
     )
 
 
-def _field(src: Source, name: str, table: Any, at: tuple) -> Field | None:
+def _field(src: Source, name: str, table: Any, at: tuple[Key, ...]) -> Field | None:
     if not _NAME.match(name):
         src.report("TD018", f"field name {name!r}: use letters, digits, '_' and '-', starting with a letter", at)
         return None
@@ -341,8 +347,8 @@ def _field(src: Source, name: str, table: Any, at: tuple) -> Field | None:
     )
 
 
-def _option(src: Source, table: dict, at: tuple) -> Option:
-    v = check_keys(src, table, spec.OPTION, at, f"option {at[-1] + 1}")
+def _option(src: Source, table: dict[str, Any], at: tuple[Key, ...], number: int) -> Option:
+    v = check_keys(src, table, spec.OPTION, at, f"option {number}")
     return Option(label=v.get("label", ""), next=v.get("next"))
 
 
@@ -352,7 +358,7 @@ def _vocabulary(src: Source, table: Any) -> Vocabulary | None:
         return None  # reported by check_keys as a wrong type
     v = check_keys(src, table, spec.VOCABULARY, at, "[vocabulary]")
     groups = []
-    seen: dict[str, tuple] = {}
+    seen: dict[str, tuple[int, int]] = {}
     for i, g in enumerate(table.get("groups", []) if "groups" in v else []):
         if not isinstance(g, dict):
             continue
