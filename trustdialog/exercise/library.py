@@ -90,6 +90,8 @@ def build(
         except Exception as error:  # a checker bug must not hide the other files
             parsed.source.report("TD009", f"internal error: {type(error).__name__}: {error}")
         ex = parsed.exercise
+        if ex is not None:
+            _check_file_name(parsed, ex)
         if ex is not None and ex.id in seen and ex.id:
             parsed.source.report("TD041", f"exercise id '{ex.id}' is also used by {seen[ex.id]}",
                                  ("exercise", "id"), value=True)
@@ -99,6 +101,16 @@ def build(
         lib.diagnostics += _finish(parsed)
     lib.exercises = dict(sorted(lib.exercises.items()))
     return lib
+
+
+def _check_file_name(parsed: Parsed, ex: Exercise) -> None:
+    """A file is named after its exercise id (TD038), so a facilitator finds one from the other."""
+    name = Path(parsed.source.path).name
+    # A missing or invalid id is reported on its own (and left empty here).
+    if ex.id and name != f"{ex.id}.toml":
+        parsed.source.report("TD038", f"this file is named '{name}' but holds exercise '{ex.id}'; name it "
+                             f"'{ex.id}.toml' so the file and the id can be found from each other",
+                             ("exercise", "id"), value=True)
 
 
 def shipped_dir() -> Path:

@@ -10,8 +10,8 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from trustdialog.exercise import spec
-from trustdialog.exercise.diagnostics import did_you_mean
+from trustdialog.exercise import plaintext, spec
+from trustdialog.exercise.diagnostics import closest, did_you_mean
 from trustdialog.exercise.locator import Key
 from trustdialog.exercise.model import BOTH, END, Exercise, Field, Option, Step
 from trustdialog.exercise.reader import Source
@@ -139,6 +139,7 @@ def parse(src: Source) -> Parsed:
     data = src.data
     out = Parsed(src)
     format_ok = check_format(src)
+    plaintext.check(src)
     is_vocab = "vocabulary" in data and "exercise" not in data and "steps" not in data
     if not is_vocab and "exercise" not in data and "steps" not in data:
         src.report("TD029", "no [exercise] table with [[steps]], and no [vocabulary] table")
@@ -232,9 +233,18 @@ def _role_map(
 def _keys_for_kind(
     common: dict[str, spec.Key], kinds: dict[str, dict[str, spec.Key]], kind: str | None, noun: str,
 ) -> tuple[dict[str, spec.Key], dict[str, str]]:
-    """The keys a table of `kind` may have, and for each other kind's key where it belongs."""
+    """The keys a table of `kind` may have, and for each other kind's key where it belongs.
+
+    With no kind (missing, or one that is not known and close to none), a key
+    of any kind is taken: which kind it belongs to cannot be told yet, and the
+    kind's own problem is already reported.
+    """
     keys = dict(common)
     elsewhere: dict[str, str] = {}
+    if kind is None:
+        for extra in kinds.values():
+            keys.update({k: replace(v, required=False) for k, v in extra.items()})
+        return keys, elsewhere
     for other, extra in kinds.items():
         if other == kind:
             keys.update(extra)
@@ -249,6 +259,9 @@ def _step(src: Source, table: dict[str, Any], at: tuple[str, int], roles: tuple[
     if "kind" in table and kind is None and isinstance(raw_kind, str):
         src.report("TD015", f"unknown step kind {raw_kind!r}; use say, prompt, choose or confirm"
                    f"{did_you_mean(raw_kind, spec.STEP_KINDS)}", at + ("kind",), value=True)
+        # A slip ("promt") is checked as the kind it is close to, so its other
+        # keys are not also reported as belonging to some other kind.
+        kind = closest(raw_kind, spec.STEP_KINDS)
     keys, elsewhere = _keys_for_kind(spec.STEP_COMMON, spec.STEP_KINDS, kind, "steps")
     if kind:
         keys = {k: (replace(v, required=True) if k in spec.STEP_REQUIRED[kind] else v) for k, v in keys.items()}
@@ -316,6 +329,7 @@ def _field(src: Source, name: str, table: Any, at: tuple[Key, ...]) -> Field | N
     if kind is None and isinstance(raw_kind, str):
         src.report("TD016", f"unknown field kind {raw_kind!r}; use text, pick, rating or list"
                    f"{did_you_mean(raw_kind, spec.FIELD_KINDS)}", at + ("kind",), value=True)
+        kind = closest(raw_kind, spec.FIELD_KINDS)  # as for step kinds: no cascade of TD021
     keys, elsewhere = _keys_for_kind(spec.FIELD_COMMON, spec.FIELD_KINDS, kind, "fields")
     if kind == "pick" and "vocab" not in table:
         src.report("TD028", f"pick field '{name}' needs 'vocab': the vocabulary to offer words from", at)
