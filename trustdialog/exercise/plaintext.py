@@ -66,6 +66,14 @@ def shown_texts(data: dict[str, Any]) -> Texts:
             yield from _items(group.get("words"), ("vocabulary", "groups", i, "words"))
 
 
+def _key_name(at: tuple[Key, ...]) -> str:
+    """The key as an author wrote it: `text`, `label`, `guides.listener`, `words`."""
+    names = [k for k in at if isinstance(k, str)]
+    if names[0] == "exercise" and names[1:2] in (["rules"], ["guides"]) and len(names) > 2:
+        return ".".join(names[1:3])
+    return names[-1]
+
+
 def check(src: Source) -> None:
     """Report the first square bracket of each shown text (TD037)."""
     for at, text in shown_texts(src.data):
@@ -76,5 +84,5 @@ def check(src: Source) -> None:
         words = piece.strip("[] ")
         fix = f"write it in plain words (\"{words}\") or leave it out" if words else "leave it out"
         src.within(at, piece)
-        src.report("TD037", f"'{piece}' in '{at[-1]}': square brackets look like markup or a stage "
+        src.report("TD037", f"'{piece}' in '{_key_name(at)}': square brackets look like markup or a stage "
                    f"direction to the partners, who read every text as it stands; {fix}", at, value=True)
