@@ -62,6 +62,16 @@ def _frozen(mapping: Mapping[str, _V] | None) -> Mapping[str, _V]:
     return MappingProxyType(dict(mapping or {}))
 
 
+# What the partner who acts does at a step of each kind, for a step without a label.
+_ACTIONS = {"say": "read this", "prompt": "answer", "choose": "choose one", "confirm": "say if it is right"}
+
+
+def _role_words(role: str) -> str:
+    """A role name as a word to show: "sharer" -> "Sharer", "first_partner" -> "First partner"."""
+    words = " ".join(role.replace("_", " ").replace("-", " ").split())
+    return words[:1].upper() + words[1:]
+
+
 @dataclass(frozen=True)
 class Field:
     """One input of a prompt step: a blank of its template, or a labelled answer."""
@@ -120,11 +130,27 @@ class Step:
     # what the partner without the floor is asked to do meanwhile (overrides
     # the exercise's guide for that role)
     guide: str | None = None
+    # a short plain name for the step ("Say what happened"); see display_label
+    label: str = ""
 
     def __post_init__(self) -> None:
         # A bare prompt is one free-text answer, named (and quoted) by the step id.
         if self.kind == "prompt" and not self.fields and not self.template:
             object.__setattr__(self, "fields", (Field(name=self.id),))
+
+    def display_label(self, names: Mapping[str, str] | None = None) -> str:
+        """The step's own label, or plain words from who acts and its kind ("Listener: answer").
+
+        `names` maps role -> the partner's name, to say "Ada: answer" rather
+        than "Speaker: answer". Never the step id: that is a name for the file.
+        """
+        if self.label.strip():
+            return " ".join(self.label.split())
+        if self.by == BOTH:
+            who = "Both of you"
+        else:
+            who = (names or {}).get(self.by) or _role_words(self.by)
+        return f"{who}: {_ACTIONS.get(self.kind, 'go on')}"
 
     def field(self, name: str) -> Field:
         for f in self.fields:

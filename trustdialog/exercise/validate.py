@@ -301,6 +301,7 @@ def _step(src: Source, table: dict[str, Any], at: tuple[str, int], roles: tuple[
         kind=kind or "say",
         by=by,
         text=v.get("text", ""),
+        label=v.get("label", ""),
         next=v.get("next"),
         timer=v.get("timer"),
         template=v.get("template"),
