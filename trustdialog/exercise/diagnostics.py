@@ -35,8 +35,10 @@ CODES: dict[str, tuple[str, str]] = {
     "TD012": (ERROR, "Unknown key (with a suggestion when a known key is close)."),
     "TD013": (ERROR, "A value has the wrong type."),
     "TD014": (ERROR, "A required key is missing."),
-    "TD015": (ERROR, "Unknown step `kind` (say, prompt, choose, confirm)."),
-    "TD016": (ERROR, "Unknown field `kind` (text, pick, rating, list)."),
+    "TD015": (ERROR, "Unknown step `kind` (say, prompt, choose, confirm); a near miss is checked as the kind "
+              "it is close to, so its other keys are not reported too."),
+    "TD016": (ERROR, "Unknown field `kind` (text, pick, rating, list); a near miss is checked as the kind "
+              "it is close to."),
     "TD017": (ERROR, "`by` is neither one of the exercise's two roles nor \"both\"."),
     "TD018": (ERROR, "An id is not lowercase-kebab (letters, digits, single hyphens)."),
     "TD019": (ERROR, "A number is below its lowest value (minutes, rounds, timer, max_loops, min, max), "
