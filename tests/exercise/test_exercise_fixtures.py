@@ -98,7 +98,7 @@ def test_every_problem_of_a_file_in_one_run(tmp_path):
     text = (STRUCTURE / "td012-unknown-exercise-key.toml").read_text()
     text = text.replace('minutes = 5', 'minutes = "5"').replace('kind = "say"', 'kind = "sai"')
     text = text.replace('by = "speaker"', 'by = "speaker"\nnext = "nowhere"')
-    f = tmp_path / "many.toml"
+    f = tmp_path / "td012-unknown-exercise-key.toml"  # named after its id: no TD038 among them
     f.write_text(text)
     codes = sorted(d.code for d in check_one(f).diagnostics)
     assert codes == ["TD012", "TD013", "TD015", "TD042"]

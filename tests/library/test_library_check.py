@@ -11,7 +11,9 @@ import pytest
 
 from shipped_library import EXERCISE_FILES, LIBRARY, VOCAB_FILES, read_toml
 
-TRUSTDIALOG = Path(sys.executable).with_name("trustdialog")
+# The code of this checkout, run from its root (an installed command may be an older copy).
+ROOT = Path(__file__).resolve().parents[2]
+TRUSTDIALOG = [sys.executable, "-m", "trustdialog"]
 SCHEMA_LINE = "#:schema ../trustdialog/exercise/schema.json"
 # Method names that are marks: credit the people in `credit`, never title with these.
 MARKS = ("safe conversations", "gottman", "imago", "prep", "nonviolent communication", "nvc")
@@ -23,8 +25,8 @@ EXPECTED = {
 
 def test_check_walk_passes_on_the_whole_library():
     done = subprocess.run(
-        [str(TRUSTDIALOG), "check", "--walk", str(LIBRARY)],
-        capture_output=True, text=True, timeout=120,
+        [*TRUSTDIALOG, "check", "--walk", str(LIBRARY)],
+        capture_output=True, text=True, timeout=120, cwd=ROOT,
     )
     out = done.stdout + done.stderr
     assert done.returncode == 0, out
@@ -93,8 +95,8 @@ def test_the_guide_example_passes_the_checker(tmp_path):
     example = next(b for b in re.findall(r"```toml\n(.*?)```", guide, re.S) if "[exercise]" in b)
     (tmp_path / "thank-you.toml").write_text(example, encoding="utf-8")
     done = subprocess.run(
-        [str(TRUSTDIALOG), "check", "--walk", str(tmp_path / "thank-you.toml")],
-        capture_output=True, text=True, timeout=60,
+        [*TRUSTDIALOG, "check", "--walk", str(tmp_path / "thank-you.toml")],
+        capture_output=True, text=True, timeout=60, cwd=ROOT,
     )
     assert done.returncode == 0 and " 0 warnings" in done.stdout, done.stdout + done.stderr
 

@@ -59,3 +59,13 @@ def test_resources_list_is_complete_and_honest():
         assert all(isinstance(v, str) and v.strip() for v in entry.values()), entry
     # Directories that work anywhere come with the list, not only national lines.
     assert sum(e["region"] == "anywhere" for e in res["entries"]) >= 3
+
+
+def test_every_shipped_step_has_a_short_plain_label(library):
+    for ex in library.exercises.values():
+        for step in ex.steps:
+            where = f"{ex.id}: {step.id}"
+            assert step.label.strip(), f"{where} has no label"
+            assert len(step.label) <= 40, f"{where}: keep the label short"
+            assert step.label[0].isupper() and "{" not in step.label, f"{where}: {step.label!r}"
+            assert step.label != step.id, where

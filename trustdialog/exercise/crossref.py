@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 from collections import deque
-from typing import Iterable
+from typing import Iterable, Protocol
 
 from trustdialog.exercise.diagnostics import did_you_mean
+from trustdialog.exercise.locator import Key
 from trustdialog.exercise.model import END, Exercise, Step, slots
 from trustdialog.exercise.validate import Parsed
+
+
+class _At(Protocol):
+    """The key path of step `i` (by its row in the file), with `rest` below it."""
+
+    def __call__(self, i: int, *rest: Key) -> tuple[Key, ...]: ...
 
 
 def edges(ex: Exercise, step: Step, ids: set[str]) -> list[str]:
@@ -37,7 +44,7 @@ def check(parsed: Parsed, vocab_ids: Iterable[str]) -> None:
         return
     rows = parsed.step_rows
 
-    def at(i: int, *rest) -> tuple:
+    def at(i: int, *rest: Key) -> tuple[Key, ...]:
         return ("steps", rows[i]) + rest
 
     # Duplicate ids: the model keeps the last, so every reference below is still checkable.
@@ -108,7 +115,7 @@ def _reach(start: list[int], succ: dict[int, list[int]]) -> set[int]:
     return seen
 
 
-def _check_slots(parsed: Parsed, index: dict[str, int], succ: dict[int, list[int]], reached: set[int], at) -> None:
+def _check_slots(parsed: Parsed, index: dict[str, int], succ: dict[int, list[int]], reached: set[int], at: _At) -> None:
     """Every slot must be a role, or an answer that every path to its step has filled."""
     ex = parsed.exercise
     src = parsed.source
@@ -148,7 +155,7 @@ def _check_slots(parsed: Parsed, index: dict[str, int], succ: dict[int, list[int
         if i not in reached:
             continue
         own = {f.name for f in s.fields}
-        texts = [("text", s.text, set())]
+        texts: list[tuple[str, str, set[str]]] = [("text", s.text, set())]
         if s.template:
             texts.append(("template", s.template, own))
         for key, text, blanks in texts:

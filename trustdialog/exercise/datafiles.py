@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 from trustdialog.exercise.diagnostics import Diagnostic, did_you_mean
+from trustdialog.exercise.locator import Key
 from trustdialog.exercise.reader import Source, read
 
 HINTS = Path("data") / "hints.toml"
@@ -60,7 +62,7 @@ def _hints(src: Source, folder: Path) -> list[Diagnostic]:
 
     path = folder / HINTS
     for message in _problems(load_hints([folder], include_shipped=False).problems, path):
-        at: tuple = ()
+        at: tuple[Key, ...] = ()
         m = _GROUP.match(message)
         if m:
             at = ("hints", "groups", int(m.group(1)) - 1)
@@ -78,7 +80,7 @@ def _resources(src: Source, folder: Path) -> list[Diagnostic]:
 
     path = folder / RESOURCES
     for message in _problems(load_resources([folder], include_shipped=False).problems, path):
-        at: tuple = ()
+        at: tuple[Key, ...] = ()
         m = _ENTRY.match(message)
         if m:
             at = ("resources", "entries", int(m.group(1)) - 1) if m.group(1) else ("resources",)
@@ -92,7 +94,7 @@ def _resources(src: Source, folder: Path) -> list[Diagnostic]:
     return src.diagnostics
 
 
-def _key_named(rest: str) -> tuple:
+def _key_named(rest: str) -> tuple[Key, ...]:
     """The key a message names in `backquotes` (or as unknown key '...'), if any.
 
     Placing on a key that is not in the file falls back to its table.
@@ -103,7 +105,7 @@ def _key_named(rest: str) -> tuple:
 
 def _unknown_resource_keys(src: Source) -> None:
     data = src.data
-    tables: list[tuple[tuple, dict, tuple[str, ...]]] = [((), data, _RESOURCE_KEYS[()])]
+    tables: list[tuple[tuple[Key, ...], dict[str, Any], tuple[str, ...]]] = [((), data, _RESOURCE_KEYS[()])]
     res = data.get("resources")
     if isinstance(res, dict):
         tables.append((("resources",), res, _RESOURCE_KEYS[("resources",)]))
@@ -114,5 +116,6 @@ def _unknown_resource_keys(src: Source) -> None:
     for at, table, known in tables:
         for key in table:
             if key not in known:
-                where = "entry " + str(at[-1] + 1) if len(at) == 3 else ("[resources]" if at else "the file")
+                last = at[-1] if at else None  # an entry's path ends in its index
+                where = f"entry {last + 1}" if isinstance(last, int) else ("[resources]" if at else "the file")
                 src.report("TD073", f"unknown key '{key}' in {where} (ignored){did_you_mean(key, known)}", at + (key,))

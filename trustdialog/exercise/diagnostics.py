@@ -35,8 +35,10 @@ CODES: dict[str, tuple[str, str]] = {
     "TD012": (ERROR, "Unknown key (with a suggestion when a known key is close)."),
     "TD013": (ERROR, "A value has the wrong type."),
     "TD014": (ERROR, "A required key is missing."),
-    "TD015": (ERROR, "Unknown step `kind` (say, prompt, choose, confirm)."),
-    "TD016": (ERROR, "Unknown field `kind` (text, pick, rating, list)."),
+    "TD015": (ERROR, "Unknown step `kind` (say, prompt, choose, confirm); a near miss is checked as the kind "
+              "it is close to, so its other keys are not reported too."),
+    "TD016": (ERROR, "Unknown field `kind` (text, pick, rating, list); a near miss is checked as the kind "
+              "it is close to."),
     "TD017": (ERROR, "`by` is neither one of the exercise's two roles nor \"both\"."),
     "TD018": (ERROR, "An id is not lowercase-kebab (letters, digits, single hyphens)."),
     "TD019": (ERROR, "A number is below its lowest value (minutes, rounds, timer, max_loops, min, max), "
@@ -55,6 +57,9 @@ CODES: dict[str, tuple[str, str]] = {
     "TD031": (WARNING, "A field is not a blank of the step's template; it is asked below the sentence."),
     "TD032": (ERROR, "A vocabulary has no words, or a word appears twice."),
     "TD033": (ERROR, "A name is used twice where it must be unique (roles vs step ids vs field names)."),
+    "TD037": (ERROR, "Square brackets in a text shown to the partners (\"[warmly]\"): they look like markup or "
+              "a stage direction; write plain words."),
+    "TD038": (WARNING, "The file name is not the exercise id (`id = \"thank-you\"` belongs in thank-you.toml)."),
     "TD036": (ERROR, f"A number is above its limit: minutes {spec.MAX_MINUTES}, rounds {spec.MAX_ROUNDS}, "
               f"max_loops {spec.MAX_LOOPS}, timer {spec.MAX_TIMER} seconds, a list's min and max "
               f"{spec.MAX_LIST_ITEMS} items, a rating's max {spec.MAX_RATING}."),
@@ -104,12 +109,18 @@ class Diagnostic:
         return f"{self.path}:{self.line}:{self.col}: {self.severity} {self.code}: {self.message}"
 
 
+def closest(name: object, choices: Iterable[str]) -> str | None:
+    """The choice close enough to `name` to be what was meant, if one is."""
+    if not isinstance(name, str):
+        return None
+    close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
 def did_you_mean(name: object, choices: Iterable[str]) -> str:
     """`" (did you mean 'x'?)"` when a choice is close to `name`, else ""."""
-    if not isinstance(name, str):
-        return ""
-    close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    close = closest(name, choices)
+    return f" (did you mean '{close}'?)" if close else ""
 
 
 def markdown_table() -> str:

@@ -90,6 +90,8 @@ def build(
         except Exception as error:  # a checker bug must not hide the other files
             parsed.source.report("TD009", f"internal error: {type(error).__name__}: {error}")
         ex = parsed.exercise
+        if ex is not None:
+            _check_file_name(parsed, ex)
         if ex is not None and ex.id in seen and ex.id:
             parsed.source.report("TD041", f"exercise id '{ex.id}' is also used by {seen[ex.id]}",
                                  ("exercise", "id"), value=True)
@@ -99,6 +101,16 @@ def build(
         lib.diagnostics += _finish(parsed)
     lib.exercises = dict(sorted(lib.exercises.items()))
     return lib
+
+
+def _check_file_name(parsed: Parsed, ex: Exercise) -> None:
+    """A file is named after its exercise id (TD038), so a facilitator finds one from the other."""
+    name = Path(parsed.source.path).name
+    # A missing or invalid id is reported on its own (and left empty here).
+    if ex.id and name != f"{ex.id}.toml":
+        parsed.source.report("TD038", f"this file is named '{name}' but holds exercise '{ex.id}'; name it "
+                             f"'{ex.id}.toml' so the file and the id can be found from each other",
+                             ("exercise", "id"), value=True)
 
 
 def shipped_dir() -> Path:
@@ -118,7 +130,7 @@ def _check_data(lib: Library, files: Iterable[Path]) -> None:
 
 
 def load_library(
-    extra_dirs: Iterable[str | os.PathLike] = (), include_shipped: bool = True, data_files: bool = True,
+    extra_dirs: Iterable[str | os.PathLike[str]] = (), include_shipped: bool = True, data_files: bool = True,
 ) -> Library:
     """The shipped library and any extra folders (same layout); broken files are skipped.
 
@@ -145,13 +157,13 @@ def load_library(
     return lib
 
 
-def context_vocab(extra_dirs: Iterable[str | os.PathLike] = ()) -> dict[str, Vocabulary]:
+def context_vocab(extra_dirs: Iterable[str | os.PathLike[str]] = ()) -> dict[str, Vocabulary]:
     """The vocabularies of the shipped library and extra folders (their exercises are not read)."""
     files = [f for d in [shipped_dir(), *map(Path, extra_dirs)] if d.is_dir() for f in folder_files(d)[1]]
     return build([], files).vocab
 
 
-def load_file(path: str | os.PathLike) -> Library:
+def load_file(path: str | os.PathLike[str]) -> Library:
     """One exercise (or vocabulary) file, its names resolved against the shipped vocabularies."""
     context = context_vocab()
     p = Path(path)
@@ -170,7 +182,7 @@ def _unique(paths: list[Path]) -> list[Path]:
     return out
 
 
-def check_paths(paths: Iterable[str | os.PathLike], extra_dirs: Iterable[str | os.PathLike] = ()) -> Library:
+def check_paths(paths: Iterable[str | os.PathLike[str]], extra_dirs: Iterable[str | os.PathLike[str]] = ()) -> Library:
     """The files and folders to check, names resolved against the shipped and extra vocabularies."""
     exercises: list[Path] = []
     vocab: list[Path] = []

@@ -58,7 +58,7 @@ class Locator:
         found = self.text.find(needle, start, start + 20_000)
         return self.position(found) if found >= 0 else None
 
-    def _find(self, path: Path, first: dict, second: dict) -> tuple[int, int]:
+    def _find(self, path: Path, first: dict[Path, int], second: dict[Path, int]) -> tuple[int, int]:
         path = tuple(path)
         while path:
             for table in (first, second):
@@ -76,7 +76,7 @@ class Locator:
     # -- scanning -------------------------------------------------------------
 
     def _gap(self, i: int) -> int:
-        return _GAP.match(self.text, i).end()  # type: ignore[union-attr]
+        return _skip(_GAP, self.text, i)
 
     def _scan(self) -> None:
         text = self.text
@@ -101,10 +101,10 @@ class Locator:
                 start = i
                 keys, i = self._keys(i)
                 self._record(table, keys, start)
-                i = _SPACE.match(text, i).end()  # type: ignore[union-attr]
+                i = _skip(_SPACE, text, i)
                 if text[i] != "=":
                     return
-                i = _SPACE.match(text, i + 1).end()  # type: ignore[union-attr]
+                i = _skip(_SPACE, text, i + 1)
                 i = self._value(table + tuple(k for k, _ in keys), i)
             i = self._gap(i)
 
@@ -133,20 +133,20 @@ class Locator:
         text = self.text
         out: list[tuple[str, int]] = []
         while True:
-            i = _SPACE.match(text, i).end()  # type: ignore[union-attr]
+            i = _skip(_SPACE, text, i)
             start = i
             if text[i] == '"':
-                m = _BASIC.match(text, i)
-                name = _unescape(m.group()[1:-1])  # type: ignore[union-attr]
+                m = _match(_BASIC, text, i)
+                name = _unescape(m.group()[1:-1])
             elif text[i] == "'":
-                m = _LITERAL.match(text, i)
-                name = m.group()[1:-1]  # type: ignore[union-attr]
+                m = _match(_LITERAL, text, i)
+                name = m.group()[1:-1]
             else:
-                m = _BARE.match(text, i)
-                name = m.group()  # type: ignore[union-attr]
-            i = m.end()  # type: ignore[union-attr]
+                m = _match(_BARE, text, i)
+                name = m.group()
+            i = m.end()
             out.append((name, start))
-            i = _SPACE.match(text, i).end()  # type: ignore[union-attr]
+            i = _skip(_SPACE, text, i)
             if i < len(text) and text[i] == ".":
                 i += 1
                 continue
@@ -157,17 +157,17 @@ class Locator:
         self.values.setdefault(path, i)
         c = text[i]
         if c == "{":
-            i = _SPACE.match(text, i + 1).end()  # type: ignore[union-attr]
+            i = _skip(_SPACE, text, i + 1)
             while text[i] != "}":
                 start = i
                 keys, i = self._keys(i)
                 self._record(path, keys, start)
-                i = _SPACE.match(text, i).end() + 1  # type: ignore[union-attr]  # the '='
-                i = _SPACE.match(text, i).end()  # type: ignore[union-attr]
+                i = _skip(_SPACE, text, i) + 1  # the '='
+                i = _skip(_SPACE, text, i)
                 i = self._value(path + tuple(k for k, _ in keys), i)
-                i = _SPACE.match(text, i).end()  # type: ignore[union-attr]
+                i = _skip(_SPACE, text, i)
                 if text[i] == ",":
-                    i = _SPACE.match(text, i + 1).end()  # type: ignore[union-attr]
+                    i = _skip(_SPACE, text, i + 1)
             return i + 1
         if c == "[":
             n = 0
@@ -184,6 +184,19 @@ class Locator:
             if m:
                 return m.end()
         return i + 1
+
+
+def _match(pattern: re.Pattern[str], text: str, i: int) -> re.Match[str]:
+    """`pattern` at `i`; where the text is not what the scanner follows, it stops (see __init__)."""
+    m = pattern.match(text, i)
+    if m is None:
+        raise ValueError(f"cannot follow the text at offset {i}")
+    return m
+
+
+def _skip(pattern: re.Pattern[str], text: str, i: int) -> int:
+    """The offset after `pattern` (spaces, gaps) at `i`."""
+    return _match(pattern, text, i).end()
 
 
 def _unescape(s: str) -> str:

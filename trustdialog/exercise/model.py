@@ -6,7 +6,7 @@ import functools
 import re
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Mapping
+from typing import Mapping, TypeVar
 
 # Step kinds and field kinds of format 1.
 STEP_KINDS = ("say", "prompt", "choose", "confirm")
@@ -52,11 +52,24 @@ def split_template(template: str) -> tuple[tuple[str | Slot, bool], ...]:
 
 def slots(template: str) -> list[Slot]:
     """The (name, role-or-None) slots of a template, in order (as `split_template` reads it)."""
-    return [piece for piece, is_slot in split_template(template) if is_slot]  # type: ignore[misc]
+    return [piece for piece, _ in split_template(template) if isinstance(piece, tuple)]
 
 
-def _frozen(mapping: Mapping | None) -> Mapping:
+_V = TypeVar("_V")
+
+
+def _frozen(mapping: Mapping[str, _V] | None) -> Mapping[str, _V]:
     return MappingProxyType(dict(mapping or {}))
+
+
+# What the partner who acts does at a step of each kind, for a step without a label.
+_ACTIONS = {"say": "read this", "prompt": "answer", "choose": "choose one", "confirm": "say if it is right"}
+
+
+def _role_words(role: str) -> str:
+    """A role name as a word to show: "sharer" -> "Sharer", "first_partner" -> "First partner"."""
+    words = " ".join(role.replace("_", " ").replace("-", " ").split())
+    return words[:1].upper() + words[1:]
 
 
 @dataclass(frozen=True)
@@ -117,11 +130,27 @@ class Step:
     # what the partner without the floor is asked to do meanwhile (overrides
     # the exercise's guide for that role)
     guide: str | None = None
+    # a short plain name for the step ("Say what happened"); see display_label
+    label: str = ""
 
     def __post_init__(self) -> None:
         # A bare prompt is one free-text answer, named (and quoted) by the step id.
         if self.kind == "prompt" and not self.fields and not self.template:
             object.__setattr__(self, "fields", (Field(name=self.id),))
+
+    def display_label(self, names: Mapping[str, str] | None = None) -> str:
+        """The step's own label, or plain words from who acts and its kind ("Listener: answer").
+
+        `names` maps role -> the partner's name, to say "Ada: answer" rather
+        than "Speaker: answer". Never the step id: that is a name for the file.
+        """
+        if self.label.strip():
+            return " ".join(self.label.split())
+        if self.by == BOTH:
+            who = "Both of you"
+        else:
+            who = (names or {}).get(self.by) or _role_words(self.by)
+        return f"{who}: {_ACTIONS.get(self.kind, 'go on')}"
 
     def field(self, name: str) -> Field:
         for f in self.fields:
@@ -151,6 +180,8 @@ class Exercise:
     rules: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     guides: Mapping[str, str] = field(default_factory=dict)
     path: str | None = None
+    # step id -> its position; derived from `steps`, so it takes no part in equality
+    _index: Mapping[str, int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "rules", _frozen(self.rules))
@@ -161,10 +192,10 @@ class Exercise:
         return hash((self.id, self.path))
 
     def step(self, step_id: str) -> Step:
-        return self.steps[self._index[step_id]]  # type: ignore[attr-defined]
+        return self.steps[self._index[step_id]]
 
     def index(self, step_id: str) -> int:
-        return self._index[step_id]  # type: ignore[attr-defined]
+        return self._index[step_id]
 
     def successor(self, step: Step, target: str | None) -> str:
         """Where `target` leads from `step`: a step id, or END."""

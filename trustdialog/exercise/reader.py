@@ -26,7 +26,7 @@ class Source:
     data: dict[str, Any]
     diagnostics: list[Diagnostic] = field(default_factory=list)
     _locator: Locator | None = None
-    _needle: tuple | None = None
+    _needle: tuple[tuple[Key, ...], str] | None = None
 
     @property
     def locator(self) -> Locator:
@@ -50,7 +50,7 @@ class Source:
         return any(d.is_error for d in self.diagnostics)
 
 
-def read(path: str | os.PathLike) -> tuple[Source | None, list[Diagnostic]]:
+def read(path: str | os.PathLike[str]) -> tuple[Source | None, list[Diagnostic]]:
     """The parsed file, or None and the one diagnostic that says why it cannot be read."""
     name = str(path)
 

@@ -19,7 +19,7 @@ _RESERVED = ["both", "end"]
 
 
 def _prop(key: spec.Key) -> dict[str, Any]:
-    out: dict[str, Any] = {
+    by_type: dict[str, dict[str, Any]] = {
         "string": {"type": "string"},
         "integer": {"type": "integer"},
         "boolean": {"type": "boolean"},
@@ -27,7 +27,8 @@ def _prop(key: spec.Key) -> dict[str, Any]:
         "table": {"type": "object"},
         "tables": {"type": "array", "items": {"type": "object"}},
         "map": {"type": "object"},
-    }[key.type]
+    }
+    out = by_type[key.type]
     out["description"] = key.doc
     if key.minimum is not None:
         out["minimum"] = key.minimum
@@ -48,7 +49,7 @@ def _required(keys: dict[str, spec.Key], extra: tuple[str, ...] = ()) -> list[st
     return [name for name, key in keys.items() if key.required] + list(extra)
 
 
-def _kind_branch(kind: str, keys: dict[str, spec.Key], required: tuple[str, ...], default: bool) -> dict:
+def _kind_branch(kind: str, keys: dict[str, spec.Key], required: tuple[str, ...], default: bool) -> dict[str, Any]:
     cond: dict[str, Any] = {"properties": {"kind": {"const": kind}}}
     if not default:
         cond["required"] = ["kind"]

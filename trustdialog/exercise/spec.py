@@ -74,6 +74,8 @@ STEP_COMMON = {
     "kind": Key("string", "say | prompt | choose | confirm", required=True,
                 enum=("say", "prompt", "choose", "confirm")),
     "by": Key("string", "Who acts: a role name, or \"both\".", required=True),
+    "label": Key("string", "The step's short, plain name for the partners (\"Say what happened\"); "
+                 "slots are not filled in."),
     "text": Key("string", "What the step says; {role} and {earlier-answer} slots are filled in."),
     "next": Key("string", "Where to go after this step: a step id, or \"end\" to end the round."),
     "timer": Key("integer", "Seconds; a signal only, never cuts anyone off.", minimum=1,

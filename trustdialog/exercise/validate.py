@@ -10,8 +10,9 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from trustdialog.exercise import spec
-from trustdialog.exercise.diagnostics import did_you_mean
+from trustdialog.exercise import plaintext, spec
+from trustdialog.exercise.diagnostics import closest, did_you_mean
+from trustdialog.exercise.locator import Key
 from trustdialog.exercise.model import BOTH, END, Exercise, Field, Option, Step
 from trustdialog.exercise.reader import Source
 from trustdialog.exercise.vocabulary import Group, Vocabulary
@@ -66,7 +67,7 @@ def _type_name(value: Any) -> str:
 
 
 def check_keys(
-    src: Source, table: dict, keys: dict[str, spec.Key], path: tuple, where: str,
+    src: Source, table: dict[str, Any], keys: dict[str, spec.Key], path: tuple[Key, ...], where: str,
     elsewhere: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """Report unknown, missing and mistyped keys of `table`; return the valid values."""
@@ -138,6 +139,7 @@ def parse(src: Source) -> Parsed:
     data = src.data
     out = Parsed(src)
     format_ok = check_format(src)
+    plaintext.check(src)
     is_vocab = "vocabulary" in data and "exercise" not in data and "steps" not in data
     if not is_vocab and "exercise" not in data and "steps" not in data:
         src.report("TD029", "no [exercise] table with [[steps]], and no [vocabulary] table")
@@ -159,7 +161,8 @@ def parse(src: Source) -> Parsed:
     roles = _roles(src, info)
     for name in ("rules", "guides"):
         info[name] = _role_map(src, info.get(name, {}), name, roles, spec.EXERCISE[name].item)
-    rows = data.get("steps") if isinstance(data.get("steps"), list) else []
+    raw_rows = data.get("steps")
+    rows: list[Any] = raw_rows if isinstance(raw_rows, list) else []
     if len(rows) > spec.MAX_STEPS:
         src.report("TD019", f"{len(rows):,} steps; an exercise may have at most {spec.MAX_STEPS}", ("steps",))
         rows = []
@@ -191,7 +194,7 @@ def parse(src: Source) -> Parsed:
     return out
 
 
-def _roles(src: Source, info: dict) -> tuple[str, str]:
+def _roles(src: Source, info: dict[str, Any]) -> tuple[str, str]:
     roles = info.get("roles")
     if roles is None:
         return ("speaker", "listener")
@@ -207,8 +210,10 @@ def _roles(src: Source, info: dict) -> tuple[str, str]:
     return (roles[0], roles[1])
 
 
-def _role_map(src: Source, table: dict, name: str, roles: tuple[str, str], item: str | None) -> dict:
-    out = {}
+def _role_map(
+    src: Source, table: dict[str, Any], name: str, roles: tuple[str, str], item: str | None,
+) -> dict[str, Any]:
+    out: dict[str, Any] = {}
     for role, value in table.items():
         at = ("exercise", name, role)
         if role not in roles:
@@ -225,10 +230,21 @@ def _role_map(src: Source, table: dict, name: str, roles: tuple[str, str], item:
 
 
 
-def _keys_for_kind(common: dict, kinds: dict, kind: str | None, noun: str) -> tuple[dict, dict[str, str]]:
-    """The keys a table of `kind` may have, and for each other kind's key where it belongs."""
+def _keys_for_kind(
+    common: dict[str, spec.Key], kinds: dict[str, dict[str, spec.Key]], kind: str | None, noun: str,
+) -> tuple[dict[str, spec.Key], dict[str, str]]:
+    """The keys a table of `kind` may have, and for each other kind's key where it belongs.
+
+    With no kind (missing, or one that is not known and close to none), a key
+    of any kind is taken: which kind it belongs to cannot be told yet, and the
+    kind's own problem is already reported.
+    """
     keys = dict(common)
     elsewhere: dict[str, str] = {}
+    if kind is None:
+        for extra in kinds.values():
+            keys.update({k: replace(v, required=False) for k, v in extra.items()})
+        return keys, elsewhere
     for other, extra in kinds.items():
         if other == kind:
             keys.update(extra)
@@ -237,12 +253,15 @@ def _keys_for_kind(common: dict, kinds: dict, kind: str | None, noun: str) -> tu
     return keys, elsewhere
 
 
-def _step(src: Source, table: dict, at: tuple, roles: tuple[str, str]) -> Step:
+def _step(src: Source, table: dict[str, Any], at: tuple[str, int], roles: tuple[str, str]) -> Step:
     raw_kind = table.get("kind")
     kind = raw_kind if isinstance(raw_kind, str) and raw_kind in spec.STEP_KINDS else None
     if "kind" in table and kind is None and isinstance(raw_kind, str):
         src.report("TD015", f"unknown step kind {raw_kind!r}; use say, prompt, choose or confirm"
                    f"{did_you_mean(raw_kind, spec.STEP_KINDS)}", at + ("kind",), value=True)
+        # A slip ("promt") is checked as the kind it is close to, so its other
+        # keys are not also reported as belonging to some other kind.
+        kind = closest(raw_kind, spec.STEP_KINDS)
     keys, elsewhere = _keys_for_kind(spec.STEP_COMMON, spec.STEP_KINDS, kind, "steps")
     if kind:
         keys = {k: (replace(v, required=True) if k in spec.STEP_REQUIRED[kind] else v) for k, v in keys.items()}
@@ -275,13 +294,14 @@ def _step(src: Source, table: dict, at: tuple, roles: tuple[str, str]) -> Step:
     if v.get("hidden") and by != BOTH and "by" in v:
         src.report("TD024", f"hidden = true needs by = \"both\" ({where} is by {v['by']!r})", at + ("hidden",))
     fields = tuple(_field(src, name, value, at + ("fields", name)) for name, value in v.get("fields", {}).items())
-    options = tuple(_option(src, o, at + ("options", i)) for i, o in enumerate(v.get("options", [])[: spec.MAX_OPTIONS])
+    options = tuple(_option(src, o, at + ("options", i), i + 1) for i, o in enumerate(v.get("options", [])[: spec.MAX_OPTIONS])
                     if kind == "choose" and isinstance(o, dict))
     return Step(
         id=v.get("id", f"step-{at[-1] + 1}"),
         kind=kind or "say",
         by=by,
         text=v.get("text", ""),
+        label=v.get("label", ""),
         next=v.get("next"),
         timer=v.get("timer"),
         template=v.get("template"),
@@ -297,7 +317,7 @@ def _step(src: Source, table: dict, at: tuple, roles: tuple[str, str]) -> Step:
     )
 
 
-def _field(src: Source, name: str, table: Any, at: tuple) -> Field | None:
+def _field(src: Source, name: str, table: Any, at: tuple[Key, ...]) -> Field | None:
     if not _NAME.match(name):
         src.report("TD018", f"field name {name!r}: use letters, digits, '_' and '-', starting with a letter", at)
         return None
@@ -310,6 +330,7 @@ def _field(src: Source, name: str, table: Any, at: tuple) -> Field | None:
     if kind is None and isinstance(raw_kind, str):
         src.report("TD016", f"unknown field kind {raw_kind!r}; use text, pick, rating or list"
                    f"{did_you_mean(raw_kind, spec.FIELD_KINDS)}", at + ("kind",), value=True)
+        kind = closest(raw_kind, spec.FIELD_KINDS)  # as for step kinds: no cascade of TD021
     keys, elsewhere = _keys_for_kind(spec.FIELD_COMMON, spec.FIELD_KINDS, kind, "fields")
     if kind == "pick" and "vocab" not in table:
         src.report("TD028", f"pick field '{name}' needs 'vocab': the vocabulary to offer words from", at)
@@ -341,8 +362,8 @@ def _field(src: Source, name: str, table: Any, at: tuple) -> Field | None:
     )
 
 
-def _option(src: Source, table: dict, at: tuple) -> Option:
-    v = check_keys(src, table, spec.OPTION, at, f"option {at[-1] + 1}")
+def _option(src: Source, table: dict[str, Any], at: tuple[Key, ...], number: int) -> Option:
+    v = check_keys(src, table, spec.OPTION, at, f"option {number}")
     return Option(label=v.get("label", ""), next=v.get("next"))
 
 
@@ -352,7 +373,7 @@ def _vocabulary(src: Source, table: Any) -> Vocabulary | None:
         return None  # reported by check_keys as a wrong type
     v = check_keys(src, table, spec.VOCABULARY, at, "[vocabulary]")
     groups = []
-    seen: dict[str, tuple] = {}
+    seen: dict[str, tuple[int, int]] = {}
     for i, g in enumerate(table.get("groups", []) if "groups" in v else []):
         if not isinstance(g, dict):
             continue

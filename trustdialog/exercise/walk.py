@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from trustdialog import engine
 from trustdialog.exercise.diagnostics import Diagnostic
@@ -23,6 +24,9 @@ from trustdialog.exercise.model import END, Exercise
 from trustdialog.exercise.reader import MAX_BYTES
 from trustdialog.files import read_regular_file
 
+if TYPE_CHECKING:
+    from trustdialog.exercise.library import Library
+
 PATH_CAP = 10_000  # paths counted per exercise
 STATE_CAP = 50_000  # engine states explored per exercise (a few KB each while waiting to be explored)
 WALK_SECONDS = 3.0  # per exercise: most of it exploring, the rest counting paths
@@ -30,6 +34,12 @@ WALK_SECONDS = 3.0  # per exercise: most of it exploring, the rest counting path
 # the last two (a `both` step pairs its two answers) keeps each state small.
 ANSWER_WINDOW = 2
 NAMES = {"a": "A", "b": "B"}
+
+# What tells two engine states apart for the walk: phase, round, step id, who
+# answered, and the loop counts of the confirms that can still come up.
+StateKey = tuple[str, int, "str | None", frozenset[str], tuple[tuple[str, int], ...]]
+# (step id, or None before the first step; round; message)
+Problem = tuple["str | None", int, str]
 
 
 @dataclass
@@ -50,7 +60,7 @@ class WalkResult:
     states: int = 0  # states explored
     stopped: str = ""  # why exploring stopped early: "" (it did not), "states" or "seconds"
     last_round: int = 1  # the highest round it reached
-    problem: tuple[str, int, str] | None = None  # (step id, round, message)
+    problem: Problem | None = None
 
     @property
     def capped(self) -> bool:
@@ -95,7 +105,7 @@ def _moves(state: engine.SessionState) -> list[engine.Event]:
     return out
 
 
-def walk(ex: Exercise, path_cap: int = PATH_CAP, state_cap: int = STATE_CAP):
+def walk(ex: Exercise, path_cap: int = PATH_CAP, state_cap: int = STATE_CAP) -> tuple[int, bool, Problem | None]:
     """(paths counted, capped?, problem or None) for one exercise; see `walk_exercise`."""
     result = walk_exercise(ex, path_cap, state_cap)
     return result.paths, result.capped, result.problem
@@ -113,7 +123,7 @@ def walk_exercise(
     deadline = began + seconds * 0.8
     relevant = _reachable_confirms(ex)
 
-    def key(state: engine.SessionState) -> tuple:
+    def key(state: engine.SessionState) -> StateKey:
         keep = relevant.get(state.step_id, frozenset()) if state.step_id else frozenset()
         loops = tuple(sorted((c, n) for c, n in state.loops.items() if c in keep))
         return (state.phase, state.round, state.step_id, state.answered, loops)
@@ -125,7 +135,7 @@ def walk_exercise(
     start = key(state)
     # Explored states -> the states their moves lead to. Only the states still
     # to explore are kept whole; an explored one is known by its key.
-    graph: dict[tuple, list[tuple]] = {}
+    graph: dict[StateKey, list[StateKey]] = {}
     seen = {start}
     todo = [(start, state)]
     while todo:
@@ -169,18 +179,18 @@ def walk_exercise(
     return result
 
 
-def _finished(k: tuple) -> bool:
+def _finished(k: StateKey) -> bool:
     return k[0] == "finished"
 
 
-def _stuck(graph: dict[tuple, list[tuple]]) -> tuple | None:
+def _stuck(graph: dict[StateKey, list[StateKey]]) -> StateKey | None:
     """The first explored state that truly cannot reach the end, or None.
 
     A state that can reach one not explored (left at a cap) may still get to
     the end that way, so it is never called stuck: only a state all of whose
     ways on were explored, none of them finishing, is.
     """
-    back: dict[tuple, list[tuple]] = {}
+    back: dict[StateKey, list[StateKey]] = {}
     for k, outs in graph.items():
         for n in outs:
             back.setdefault(n, []).append(k)
@@ -195,7 +205,7 @@ def _stuck(graph: dict[tuple, list[tuple]]) -> tuple | None:
     return next((k for k in graph if k not in hopeful), None)
 
 
-def _count(graph: dict, start: tuple, cap: int, deadline: float) -> tuple[int, bool]:
+def _count(graph: dict[StateKey, list[StateKey]], start: StateKey, cap: int, deadline: float) -> tuple[int, bool]:
     """Distinct paths from start to finish, not going round a loop twice; and whether all were counted."""
     paths = 0
     budget = cap * 50  # node visits: stops a maze of dead-end loops from taking long
@@ -221,7 +231,7 @@ def _count(graph: dict, start: tuple, cap: int, deadline: float) -> tuple[int, b
     return paths, not stack
 
 
-def walk_library(lib) -> WalkReport:
+def walk_library(lib: Library) -> WalkReport:
     """Walk every exercise of a loaded library."""
     report = WalkReport()
     for ex in lib.exercises.values():
