@@ -145,7 +145,8 @@ def _answer_text(step: Step, answer: Answer) -> str:
 
 def _step_heading(ex: Exercise, step_id: str, prompt: str) -> list[str]:
     n = ex.index(step_id) + 1
-    return [f"### Step {n}: {step_id}", "", f"*{_md(clean(prompt))}*", ""]
+    label = ex.step(step_id).display_label()  # people read labels; ids are for the file
+    return [f"### Step {n}: {_md(clean(label))}", "", f"*{_md(clean(prompt))}*", ""]
 
 
 def _turn(names: Mapping[str, str], partner: str, role: str, text: str, quote: bool = True,

@@ -51,7 +51,7 @@ def test_export_to_stdout_and_to_a_private_file(data_dir, tmp_path):
     assert md.startswith("# Small promises\n")
     assert "**Partners:** Ann and Bob" in md and "small-promises" in md
     assert "2023-11-1" in md  # the session's date (local time)
-    assert "## Round 1" in md and "### Step 2: promises" in md
+    assert "## Round 1" in md and "### Step 2: Make small promises" in md
     assert "**Ann** (promiser):" in md and "**Bob** (witness):" in md
     assert f"> - I will call my sister {SECRET} by Sunday; you will know because I tell you." in md
     assert "**Ann** (promiser): Yes, those are my promises" in md

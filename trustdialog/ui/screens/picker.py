@@ -20,7 +20,6 @@ from trustdialog.ui.widgets.safe_text import clean, safe
 if TYPE_CHECKING:
     from trustdialog.ui.app import TrustDialogApp
 
-KIND_WORDS = {"say": "read together", "prompt": "write", "choose": "choose", "confirm": "check"}
 
 
 def preview(exercise: Any) -> Text:
@@ -33,8 +32,10 @@ def preview(exercise: Any) -> Text:
     out.append(clean(exercise.summary) + "\n\n")
     out.append("Steps\n", style="bold underline")
     for n, step in enumerate(exercise.steps, 1):
-        who = "both" if step.by == "both" else step.by
-        out.append(f"{n:>2}. {KIND_WORDS.get(step.kind, step.kind)} · {who}: ")
+        head = step.display_label()  # the step's label, or "Speaker: answer"; never its id
+        if step.label:
+            head += " (both of you)" if step.by == "both" else f" ({step.by})"
+        out.append(f"{n:>2}. {clean(head)}: ")
         out.append(clean(_outline(_roles_only(step.text, exercise.roles))) + "\n")
     for role in exercise.roles:
         rules = exercise.rules.get(role) or ()

@@ -39,7 +39,9 @@ def transcript(state: Any) -> Text:
             out.append(f"\nRound {answer.round}\n", style="bold underline")
             last_round = answer.round
         name = clean(state.names[answer.partner])
-        out.append(f"{name} ({answer.role}), {answer.step}: ", style="bold")
+        label = " ".join(state.exercise.step(answer.step).label.split())  # never the step id
+        out.append(f"{name} ({answer.role}), {clean(label)}: " if label else f"{name} ({answer.role}): ",
+                   style="bold")
         out.append(clean(answer.text) + "\n")
     if not out:
         out.append("No written answers in this session.", style="italic")

@@ -87,10 +87,15 @@ class PartnerPane(Vertical):
         lines = []
         for answer in said:
             line = Text()
-            line.append(f"{answer.step}", style="bold")
+            # The step's label, never its id; in a partner's own pane a step without
+            # one needs no name at all (whose words they are is the pane's title).
+            label = " ".join(state.exercise.step(answer.step).label.split())
+            if label:
+                line.append(clean(label), style="bold")
             if answer.round > 1 or state.exercise.rounds > 1:
-                line.append(f" (round {answer.round})", style="dim")
-            line.append(": ")
+                line.append(f"{' ' if label else ''}(round {answer.round})", style="dim")
+            if line:
+                line.append(": ")
             if answer.sealed:
                 line.append(HIDDEN_NOTE, style="italic")
             else:
