@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from trustdialog.commands import CommandError
 
 if TYPE_CHECKING:  # asyncssh loads only when the server starts
+    from trustdialog.ssh.access import AccessList, PublicKey
     from trustdialog.ssh.server import ServerConfig
 
 
@@ -41,8 +42,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
     actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
     a = actions.add_parser("add", parents=[common], help="let someone connect (or add a key)")
     a.add_argument("name", metavar="NAME", help="how the app will know them: letters, digits, ._@+-")
-    a.add_argument("--role", choices=("facilitator", "client"), default="client",
-                   help="facilitator: sees and can resume every session; client (default): their own")
+    a.add_argument("--role", choices=("facilitator", "client"), default=None,
+                   help="facilitator: sees and can resume every session; client (default for someone "
+                   "new): their own")
+    a.add_argument("--couple", metavar="COUPLE", default=None,
+                   help="the couple they belong to (made if new); give --partner too")
+    a.add_argument("--partner", choices=("a", "b"), type=str.lower, default=None,
+                   help="which partner of the couple they are: a (left pane) or b (right pane)")
     a.add_argument("--key", metavar="FILE.pub", action="append", required=True, type=Path,
                    help="their public key file (may be repeated)")
     a.add_argument("--access", metavar="FILE", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
@@ -121,15 +127,24 @@ def run_access_add(args: argparse.Namespace) -> int:
     try:
         keys = [key for file in args.key for key in read_key_file(file.expanduser())]
         access = AccessList.load(path)
-        existed = access.find(args.name) is not None
-        person, added = access.add(args.name, args.role, keys)
+        known = access.find(args.name)
+        role = args.role or (known.role if known else "client")
+        if args.couple is not None and args.role == "facilitator":
+            raise AccessError("a facilitator is not part of a couple; leave out --couple and --partner")
+        if args.couple is not None and args.role is None and known and known.role == "facilitator":
+            raise AccessError(f"{known.name} is a facilitator, and a facilitator is not part of a couple; "
+                              "add --role client to make them a client")
+        if args.couple is not None:
+            role = "client"
+        existed = known is not None
+        person, added = access.add(args.name, role, keys, args.couple, args.partner)
         access.save(path)
     except AccessError as error:
         raise CommandError(str(error)) from None
     except OSError as error:
         raise CommandError(f"cannot write {path}: {error.strerror or error}", 1) from None
     what = "updated" if existed else "added"
-    print(f"{what} {person.name} ({person.role}): {added} new key{'s' if added != 1 else ''}, "
+    print(f"{what} {person.name} ({person.place}): {added} new key{'s' if added != 1 else ''}, "
           f"{len(person.keys)} in all; {path}")
     return 0
 
@@ -145,14 +160,34 @@ def run_access_list(args: argparse.Namespace) -> int:
     if not access.people:
         print(f"nobody yet in {path}; add someone with `trustdialog access add NAME --key FILE.pub`")
         return 0
-    width = max(len(p.name) for p in access.people)
-    for person in access.people:
-        for number, key in enumerate(person.keys or [None]):
-            head = f"{person.name:<{width}}  {person.role:<11}" if number == 0 else " " * (width + 13)
+    for line in access_lines(access):
+        print(line)
+    return 0
+
+
+def access_lines(access: AccessList) -> list[str]:
+    """Facilitators and clients on their own, then each couple with its two people: one
+    line per key, the name and place on the first."""
+    rows: list[tuple[str, str, str]] = []
+
+    def person_rows(label: str, place: str, keys: list[PublicKey]) -> None:
+        for number, key in enumerate(keys or [None]):
             comment = "".join(ch for ch in key.comment if ch.isprintable()) if key else ""
             tail = f"{key.fingerprint}  {comment}".rstrip() if key else "(no keys)"
-            print(f"{head}  {tail}")
-    return 0
+            rows.append((label, place, tail) if number == 0 else ("", "", tail))
+
+    for person in access.people:
+        if person.couple is None:
+            person_rows(person.name, person.role, person.keys)
+    for couple in access.couples():
+        members = access.members(couple)
+        missing = [f"partner {x.upper()}" for x in ("a", "b") if all(p.partner != x for p in members)]
+        rows.append((couple, "couple", f"({' and '.join(missing)} not added yet)" if missing else ""))
+        for person in members:
+            person_rows(f"  {person.name}", f"partner {person.partner_letter}", person.keys)
+    width = max(len(row[0]) for row in rows)
+    place_width = max(len(row[1]) for row in rows)
+    return [f"{label:<{width}}  {place:<{place_width}}  {tail}".rstrip() for label, place, tail in rows]
 
 
 def run_access_remove(args: argparse.Namespace) -> int:

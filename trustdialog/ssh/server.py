@@ -130,7 +130,11 @@ class Connection(asyncssh.SSHServer):
 
     @property
     def who(self) -> str:
-        return f"{self.person.name}/{self.person.role}" if self.person else "not logged in"
+        if self.person is None:
+            return "not logged in"
+        if self.person.couple is not None:
+            return f"{self.person.name}/{self.person.role} ({self.person.place})"
+        return f"{self.person.name}/{self.person.role}"
 
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
         self.conn = conn
@@ -196,7 +200,7 @@ class Connection(asyncssh.SSHServer):
         # validate_public_key said yes, which set the candidate.
         assert person is not None
         self.person = person
-        self.identity = Identity(person.name, person.role)
+        self.identity = person.identity
         self.shared.throttle.succeeded(self.peer[0])
         self._has_place = self.shared.places.register(self)
         log.info("login %s from %s", self.who, self.peer_text)
