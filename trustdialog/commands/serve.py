@@ -62,18 +62,18 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
     a.set_defaults(func=run_access_remove)
 
 
-def _data_dir(args: argparse.Namespace) -> Path:
-    from trustdialog.locations import data_dir
+def data_dir(args: argparse.Namespace) -> Path:
+    from trustdialog.locations import data_dir as default_data_dir
 
-    return data_dir(args.data_dir)
+    return default_data_dir(args.data_dir)
 
 
-def _access_path(args: argparse.Namespace) -> Path:
+def access_path(args: argparse.Namespace) -> Path:
     from trustdialog.ssh.access import ACCESS_FILE_NAME
 
     # The `access` sub-commands leave it unset (SUPPRESS) when not given; `serve` has None.
     given = getattr(args, "access", None)
-    return Path(given).expanduser() if given else _data_dir(args) / ACCESS_FILE_NAME
+    return Path(given).expanduser() if given else data_dir(args) / ACCESS_FILE_NAME
 
 
 def server_config(args: argparse.Namespace) -> ServerConfig:
@@ -87,13 +87,13 @@ def server_config(args: argparse.Namespace) -> ServerConfig:
         raise CommandError(f"--port must be 0-65535 (got {args.port})")
     if args.idle_timeout < 0 or args.max_sessions < 1:
         raise CommandError("--idle-timeout must be 0 or more and --max-sessions 1 or more")
-    data = ensure_private_dir(_data_dir(args)).resolve()
+    data = ensure_private_dir(data_dir(args)).resolve()
     # Every app the server starts reads the same library and saves (or not) the same way.
     app_args = [arg for folder in args.exercises for arg in ("--exercises", str(Path(folder).resolve()))]
     if args.no_save:
         app_args.append("--no-save")
     idle = args.idle_timeout * 60
-    access_file = _access_path(args).resolve()
+    access_file = access_path(args).resolve()
     try:
         AccessList.load(access_file)  # a broken file stops the start; later edits only log
     except AccessError as error:
@@ -123,7 +123,7 @@ def run_serve(args: argparse.Namespace) -> int:
 def run_access_add(args: argparse.Namespace) -> int:
     from trustdialog.ssh.access import AccessError, AccessList, read_key_file
 
-    path = _access_path(args)
+    path = access_path(args)
     try:
         keys = [key for file in args.key for key in read_key_file(file.expanduser())]
         access = AccessList.load(path)
@@ -152,7 +152,7 @@ def run_access_add(args: argparse.Namespace) -> int:
 def run_access_list(args: argparse.Namespace) -> int:
     from trustdialog.ssh.access import AccessError, AccessList
 
-    path = _access_path(args)
+    path = access_path(args)
     try:
         access = AccessList.load(path)
     except AccessError as error:
@@ -193,7 +193,7 @@ def access_lines(access: AccessList) -> list[str]:
 def run_access_remove(args: argparse.Namespace) -> int:
     from trustdialog.ssh.access import AccessError, AccessList
 
-    path = _access_path(args)
+    path = access_path(args)
     try:
         access = AccessList.load(path)
         person = access.remove(args.name)
