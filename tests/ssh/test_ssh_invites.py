@@ -183,3 +183,13 @@ def test_without_invites_only_keys_are_asked_for(place, keys):
     done = place.ssh(keys["eve"], "anything", "-o", "NumberOfPasswordPrompts=1")
     assert done.returncode == 255 and "Permission denied (publickey)." in done.stderr
     assert not place.asked.exists()
+
+
+def test_a_person_already_known_adds_a_new_laptop_key(place, keys):
+    code = place.code_for("--person", "alice")
+    done = place.ssh(keys["eve"], code)
+    assert done.returncode == 0, done.stderr
+    assert app_line(done) == ["alice", "facilitator", "-", "-"]
+    [alice] = AccessList.load(place.access).people
+    assert len(alice.keys) == 2 and alice.keys[1].comment.startswith("invite-")
+    assert place.ssh(keys["alice"], "", "-o", "BatchMode=yes").returncode == 0  # the old key still works

@@ -90,12 +90,17 @@ def _target(args: argparse.Namespace) -> tuple[str, Role, str | None, Partner | 
             known = access.find(name)
             if known is not None and known.role == "facilitator":
                 raise CommandError(f"{name} is a facilitator, and a facilitator is not part of a couple")
+            if known is not None and (known.couple, known.partner) != (args.couple, args.partner):
+                # An invite lets a key in; it does not move anyone (`access add` does, openly).
+                where = known.place if known.couple else "a client on their own"
+                raise CommandError(f"{name} is {where}; for a new key of theirs, use --person {name}")
             role, couple, partner = access.check_add(name, "client", args.couple, args.partner)
             return name, role, couple, partner
         if args.facilitator:
             known = access.find(args.facilitator)
             if known is not None and known.role != "facilitator":
-                raise CommandError(f"{known.name} is {known.place}, not a facilitator; for a new key of "
+                what = known.place if known.couple else f"a {known.role}"
+                raise CommandError(f"{known.name} is {what}, not a facilitator; for a new key of "
                                    f"theirs, use --person {known.name}")
             role, couple, partner = access.check_add(args.facilitator, "facilitator")
             return args.facilitator, role, couple, partner
