@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import tomllib
 
 import asyncssh
@@ -149,3 +150,5 @@ def test_the_app_is_told_the_couple_and_partner_over_ssh(tmp_path, keys):
     assert (solo["user"], solo["couple"], solo["partner"]) == ("eve", "eve", None)
     assert (facilitator["role"], facilitator["couple"], facilitator["partner"]) == ("facilitator", None, None)
     assert "login bea/client (partner B of bob-and-bea)" in server.log
+    assert re.search(r"session user=bea role=client .* end=app-exit couple=bob-and-bea partner=b\n", server.log)
+    assert re.search(r"session user=eve role=client .* end=app-exit couple=eve\n", server.log)

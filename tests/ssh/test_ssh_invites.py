@@ -193,3 +193,14 @@ def test_a_person_already_known_adds_a_new_laptop_key(place, keys):
     [alice] = AccessList.load(place.access).people
     assert len(alice.keys) == 2 and alice.keys[1].comment.startswith("invite-")
     assert place.ssh(keys["alice"], "", "-o", "BatchMode=yes").returncode == 0  # the old key still works
+
+
+def test_an_invite_never_moves_someone_the_file_has_placed_since(place, keys):
+    code = place.code_for("--facilitator", "lee")
+    main_args = ["access", "--access", str(place.access), "add", "lee", "--key", str(keys["bob"].with_suffix(".pub"))]
+    assert trustdialog(*main_args).returncode == 0  # lee is added as a client in the meantime
+    done = place.ssh(keys["eve"], code)
+    assert done.returncode == 255
+    assert "This invite cannot be used now (lee is now a client in the access file, and the invite was " \
+           "for a facilitator)" in done.stderr
+    assert AccessList.load(place.access).find("lee").role == "client"

@@ -279,6 +279,14 @@ def redeem(path: Path, access_file: Path, code: str, key: PublicKey, peer: str,
                                      f"invite-{invite.id}-{moment:%Y-%m-%d}")
         try:
             access = AccessList.load(access_file)
+            known = access.find(invite.name)
+            if known is not None and (known.role, known.couple, known.partner) != (
+                    invite.role, invite.couple, invite.partner):
+                # An invite lets a key in where it said; it never moves or promotes anyone.
+                now_as = known.place if known.couple else f"a {known.role}"
+                meant = invite.place if invite.couple else f"a {invite.role}"
+                raise AccessError(f"{invite.name} is now {now_as} in the access file, "
+                                  f"and the invite was for {meant}")
             access.add(invite.name, invite.role, [labelled], invite.couple, invite.partner)
             access.save(access_file)
         except AccessError as error:

@@ -61,7 +61,8 @@ class ServerConfig:
     max_sessions: int = 20
     keepalive_interval: float = 30.0
     keepalive_count_max: int = 3
-    login_timeout: float = 30.0
+    # As OpenSSH's LoginGraceTime: time for a newcomer to check the fingerprint and type a code.
+    login_timeout: float = 120.0
     hangup_grace: float = 3.0  # seconds between SIGHUP and SIGTERM for an app being ended
     # Seconds a logged-in connection may go without a running app (`ssh -N`, or after its
     # app ended) before it is closed: it holds a place all the while.
