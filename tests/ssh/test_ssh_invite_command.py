@@ -140,3 +140,20 @@ def test_long_used_or_expired_invites_are_dropped(tmp_path):
     invites.create(path, "old", "client", None, None, timedelta(hours=1), now=long_ago)
     invites.create(path, "new", "client", None, None)
     assert [i.name for i in invites.load(path)] == ["new"]
+
+
+def test_access_add_waits_while_the_server_enrols_a_key(data, keys):
+    import sys
+    import time
+    from pathlib import Path
+
+    access = data / "access.toml"
+    command = [sys.executable, "-m", "trustdialog", "access", "--access", str(access), "add", "carol",
+               "--key", str(keys["eve"].with_suffix(".pub"))]
+    with invites.locked(invites.invites_path(access)):  # as the server holds it while enrolling
+        proc = subprocess.Popen(command, cwd=Path(__file__).resolve().parents[2], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+        time.sleep(1.5)
+        assert proc.poll() is None
+    assert proc.wait(30) == 0
+    assert AccessList.load(access).find("carol") is not None

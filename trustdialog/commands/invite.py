@@ -171,8 +171,6 @@ def invite_text(invite: Invite, code: str, host: str, port: int, fingerprint: st
 def run_invite(args: argparse.Namespace) -> int:
     from trustdialog.ssh.invites import InviteError, create, parse_valid
 
-    if args.action is not None:  # `invite list` and `invite revoke` have their own func
-        return 1
     if not 1 <= args.port <= 65535:
         raise CommandError(f"--port must be 1-65535 (got {args.port})")
     try:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from trustdialog.commands import CommandError
 
 if TYPE_CHECKING:  # asyncssh loads only when the server starts
-    from trustdialog.ssh.access import AccessList, PublicKey
+    from trustdialog.ssh.access import AccessList, Person, PublicKey
     from trustdialog.ssh.server import ServerConfig
 
 
@@ -35,12 +37,18 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
 
     p = sub.add_parser(
         "access", parents=[common], help="who may connect to the SSH server",
-        description="Manage the access file of `trustdialog serve`: people, their role and keys.",
+        description="Manage the access file of `trustdialog serve`: people, their role and keys, "
+        "and couples (two people, partner a and partner b, each with their own keys). "
+        "To let someone in without their key file, see `trustdialog invite`.",
     )
     p.add_argument("--access", metavar="FILE", default=argparse.SUPPRESS,
                    help="access file (default: DATA_DIR/access.toml)")
     actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
-    a = actions.add_parser("add", parents=[common], help="let someone connect (or add a key)")
+    a = actions.add_parser(
+        "add", parents=[common], help="let someone connect (or add a key)",
+        description="Add someone, or more keys for someone already there. For one of a couple, "
+        "give the couple and which partner they are, e.g. "
+        "`access add sam --couple sam-and-kim --partner a --key sam.pub`.")
     a.add_argument("name", metavar="NAME", help="how the app will know them: letters, digits, ._@+-")
     a.add_argument("--role", choices=("facilitator", "client"), default=None,
                    help="facilitator: sees and can resume every session; client (default for someone "
@@ -74,6 +82,16 @@ def access_path(args: argparse.Namespace) -> Path:
     # The `access` sub-commands leave it unset (SUPPRESS) when not given; `serve` has None.
     given = getattr(args, "access", None)
     return Path(given).expanduser() if given else data_dir(args) / ACCESS_FILE_NAME
+
+
+@contextmanager
+def file_lock(access_file: Path) -> Iterator[None]:
+    """The lock the server holds while it enrols a key: a change made here and an
+    enrolment never undo each other."""
+    from trustdialog.ssh.invites import invites_path, locked
+
+    with locked(invites_path(access_file)):
+        yield
 
 
 def server_config(args: argparse.Namespace) -> ServerConfig:
@@ -121,24 +139,13 @@ def run_serve(args: argparse.Namespace) -> int:
 
 
 def run_access_add(args: argparse.Namespace) -> int:
-    from trustdialog.ssh.access import AccessError, AccessList, read_key_file
+    from trustdialog.ssh.access import AccessError, read_key_file
 
     path = access_path(args)
     try:
         keys = [key for file in args.key for key in read_key_file(file.expanduser())]
-        access = AccessList.load(path)
-        known = access.find(args.name)
-        role = args.role or (known.role if known else "client")
-        if args.couple is not None and args.role == "facilitator":
-            raise AccessError("a facilitator is not part of a couple; leave out --couple and --partner")
-        if args.couple is not None and args.role is None and known and known.role == "facilitator":
-            raise AccessError(f"{known.name} is a facilitator, and a facilitator is not part of a couple; "
-                              "add --role client to make them a client")
-        if args.couple is not None:
-            role = "client"
-        existed = known is not None
-        person, added = access.add(args.name, role, keys, args.couple, args.partner)
-        access.save(path)
+        with file_lock(path):
+            person, added, existed = _add(path, args, keys)
     except AccessError as error:
         raise CommandError(str(error)) from None
     except OSError as error:
@@ -147,6 +154,25 @@ def run_access_add(args: argparse.Namespace) -> int:
     print(f"{what} {person.name} ({person.place}): {added} new key{'s' if added != 1 else ''}, "
           f"{len(person.keys)} in all; {path}")
     return 0
+
+
+def _add(path: Path, args: argparse.Namespace, keys: list[PublicKey]) -> tuple[Person, int, bool]:
+    """Add or update `args.name` in the access file; returns (person, keys added, was there)."""
+    from trustdialog.ssh.access import AccessError, AccessList
+
+    access = AccessList.load(path)
+    known = access.find(args.name)
+    role = args.role or (known.role if known else "client")
+    if args.couple is not None and args.role == "facilitator":
+        raise AccessError("a facilitator is not part of a couple; leave out --couple and --partner")
+    if args.couple is not None and args.role is None and known and known.role == "facilitator":
+        raise AccessError(f"{known.name} is a facilitator, and a facilitator is not part of a couple; "
+                          "add --role client to make them a client")
+    if args.couple is not None:
+        role = "client"
+    person, added = access.add(args.name, role, keys, args.couple, args.partner)
+    access.save(path)
+    return person, added, known is not None
 
 
 def run_access_list(args: argparse.Namespace) -> int:
@@ -195,9 +221,10 @@ def run_access_remove(args: argparse.Namespace) -> int:
 
     path = access_path(args)
     try:
-        access = AccessList.load(path)
-        person = access.remove(args.name)
-        access.save(path)
+        with file_lock(path):
+            access = AccessList.load(path)
+            person = access.remove(args.name)
+            access.save(path)
     except AccessError as error:
         raise CommandError(str(error)) from None
     except OSError as error:
