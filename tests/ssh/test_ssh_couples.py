@@ -152,3 +152,16 @@ def test_the_app_is_told_the_couple_and_partner_over_ssh(tmp_path, keys):
     assert "login bea/client (partner B of bob-and-bea)" in server.log
     assert re.search(r"session user=bea role=client .* end=app-exit couple=bob-and-bea partner=b\n", server.log)
     assert re.search(r"session user=eve role=client .* end=app-exit couple=eve\n", server.log)
+
+
+def test_more_keys_for_a_partner_keep_them_in_their_couple(tmp_path, keys, capsys):
+    access = tmp_path / "access.toml"
+    access_cli(access, "add", "sam", "--couple", "pair", "--partner", "a", "--key", str(pub(keys, "bob")))
+    assert access_cli(access, "add", "sam", "--key", str(pub(keys, "eve"))) == 0
+    assert "updated sam (partner A of pair): 1 new key, 2 in all" in capsys.readouterr().out
+    sam = AccessList.load(access).find("sam")
+    assert (sam.couple, sam.partner, len(sam.keys)) == ("pair", "a", 2)
+    assert access_cli(access, "add", "sam", "--role", "facilitator", "--key", str(pub(keys, "eve"))) == 2
+    assert "a facilitator is not part of a couple" in capsys.readouterr().err
+    assert access_cli(access, "remove", "sam") == 0
+    assert AccessList.load(access).couples() == []  # a couple with nobody left is gone
