@@ -204,3 +204,12 @@ def test_an_invite_never_moves_someone_the_file_has_placed_since(place, keys):
     assert "This invite cannot be used now (lee is now a client in the access file, and the invite was " \
            "for a facilitator)" in done.stderr
     assert AccessList.load(place.access).find("lee").role == "client"
+
+
+def test_a_broken_invite_file_asks_for_no_code_and_the_log_says_why(place, keys):
+    place.code_for("--couple", "pair", "--partner", "a")
+    place.invite_file.write_text("this is = not toml [")
+    done = place.ssh(keys["eve"], "anything", "-o", "NumberOfPasswordPrompts=1")
+    assert done.returncode == 255 and "Permission denied (publickey)." in done.stderr
+    wait_for(lambda: "invite file is mended" in place.server.log, 5)
+    assert "invite codes are not asked for until the invite file is mended" in place.server.log

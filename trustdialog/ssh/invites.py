@@ -29,7 +29,7 @@ import os
 import re
 import secrets
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
@@ -300,8 +300,9 @@ class InviteWatcher:
     """The server's view of the invite file: whether any invite is there at all (only
     then is a code asked for), re-read when it changes."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, on_error: Callable[[str], None] | None = None) -> None:
         self.path = path
+        self._on_error = on_error
         self._stamp: tuple[int, int, int] | None = None
         self._any = False
 
@@ -315,6 +316,8 @@ class InviteWatcher:
             self._stamp = stamp
             try:
                 self._any = bool(load(self.path))
-            except InviteError:
-                self._any = False  # a broken file lets no code in; the code path says why
+            except InviteError as error:
+                self._any = False  # a broken file lets no code in
+                if self._on_error:
+                    self._on_error(f"invite codes are not asked for until the invite file is mended: {error}")
         return self._any

@@ -387,7 +387,7 @@ class AppServer:
         self.fingerprint = hostkey.fingerprint(self.host_key)
         invite_file = config.invite_file or invites.invites_path(config.access_file)
         self.shared = Shared(self.access, LoginThrottle(), Places(config.max_sessions),
-                             session_settings(config), config.app_wait, InviteWatcher(invite_file),
+                             session_settings(config), config.app_wait, InviteWatcher(invite_file, on_error=log.error),
                              config.access_file)
         # The same sets the connections keep up to date, read when stopping.
         self.connections = self.shared.connections
