@@ -228,7 +228,7 @@ class AccessList:
         for other in others:
             if other.partner == partner:
                 raise AccessError(f"partner {partner.upper()} of '{couple}' is already {other.name}; "
-                                  f"the other partner is {'b' if partner == 'a' else 'a'}")
+                                  "each partner is one person")
 
     def find(self, name: str) -> Person | None:
         return next((p for p in self.people if p.name == name), None)
