@@ -12,10 +12,10 @@ import os
 import sys
 
 from trustdialog import __version__
-from trustdialog.commands import CommandError, app, library, serve, sessions
+from trustdialog.commands import CommandError, app, invite, library, serve, sessions
 
 # Each module adds its sub-commands; `app` also handles no sub-command at all.
-COMMAND_MODULES = (library, sessions, serve, app)
+COMMAND_MODULES = (library, sessions, serve, invite, app)
 
 
 def common_options(suppress: bool) -> argparse.ArgumentParser:

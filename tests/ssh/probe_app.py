@@ -31,6 +31,8 @@ tty.setraw(0)  # before saying anything: the test types as soon as it reads the 
 say("PROBE " + json.dumps({
     "user": os.environ.get("TRUSTDIALOG_USER"),
     "role": os.environ.get("TRUSTDIALOG_ROLE"),
+    "couple": os.environ.get("TRUSTDIALOG_COUPLE"),
+    "partner": os.environ.get("TRUSTDIALOG_PARTNER"),
     "term": os.environ.get("TERM"),
     "colorterm": os.environ.get("COLORTERM"),
     "argv": sys.argv[1:],

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from trustdialog.ssh.access import AccessWatcher, Person
+from trustdialog.ssh.invites import InviteWatcher
 from trustdialog.ssh.server import Connection, Places, Shared
 from trustdialog.ssh.session import SessionSettings
 from trustdialog.ssh.throttle import LoginThrottle
@@ -16,7 +17,9 @@ from trustdialog.ssh.throttle import LoginThrottle
 
 def _shared(tmp_path: Path, limit: int) -> Shared:
     return Shared(AccessWatcher(tmp_path / "access.toml"), LoginThrottle(), Places(limit),
-                  SessionSettings(child_argv=("true",)), app_wait=0)  # 0: no timer, no loop
+                  SessionSettings(child_argv=("true",)), app_wait=0,  # 0: no timer, no loop
+                  invites=InviteWatcher(tmp_path / "access-invites.toml"),
+                  access_file=tmp_path / "access.toml")
 
 
 def _logged_in(shared: Shared, name: str) -> Connection:

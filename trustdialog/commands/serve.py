@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from trustdialog.commands import CommandError
 
 if TYPE_CHECKING:  # asyncssh loads only when the server starts
+    from trustdialog.ssh.access import AccessList, Person, PublicKey
     from trustdialog.ssh.server import ServerConfig
 
 
@@ -34,15 +37,26 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
 
     p = sub.add_parser(
         "access", parents=[common], help="who may connect to the SSH server",
-        description="Manage the access file of `trustdialog serve`: people, their role and keys.",
+        description="Manage the access file of `trustdialog serve`: people, their role and keys, "
+        "and couples (two people, partner a and partner b, each with their own keys). "
+        "To let someone in without their key file, see `trustdialog invite`.",
     )
     p.add_argument("--access", metavar="FILE", default=argparse.SUPPRESS,
                    help="access file (default: DATA_DIR/access.toml)")
     actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
-    a = actions.add_parser("add", parents=[common], help="let someone connect (or add a key)")
+    a = actions.add_parser(
+        "add", parents=[common], help="let someone connect (or add a key)",
+        description="Add someone, or more keys for someone already there. For one of a couple, "
+        "give the couple and which partner they are, e.g. "
+        "`access add sam --couple sam-and-kim --partner a --key sam.pub`.")
     a.add_argument("name", metavar="NAME", help="how the app will know them: letters, digits, ._@+-")
-    a.add_argument("--role", choices=("facilitator", "client"), default="client",
-                   help="facilitator: sees and can resume every session; client (default): their own")
+    a.add_argument("--role", choices=("facilitator", "client"), default=None,
+                   help="facilitator: sees and can resume every session; client (default for someone "
+                   "new): their own")
+    a.add_argument("--couple", metavar="COUPLE", default=None,
+                   help="the couple they belong to (made if new); give --partner too")
+    a.add_argument("--partner", choices=("a", "b"), type=str.lower, default=None,
+                   help="which partner of the couple they are: a (left pane) or b (right pane)")
     a.add_argument("--key", metavar="FILE.pub", action="append", required=True, type=Path,
                    help="their public key file (may be repeated)")
     a.add_argument("--access", metavar="FILE", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
@@ -56,18 +70,28 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
     a.set_defaults(func=run_access_remove)
 
 
-def _data_dir(args: argparse.Namespace) -> Path:
-    from trustdialog.locations import data_dir
+def data_dir(args: argparse.Namespace) -> Path:
+    from trustdialog.locations import data_dir as default_data_dir
 
-    return data_dir(args.data_dir)
+    return default_data_dir(args.data_dir)
 
 
-def _access_path(args: argparse.Namespace) -> Path:
+def access_path(args: argparse.Namespace) -> Path:
     from trustdialog.ssh.access import ACCESS_FILE_NAME
 
     # The `access` sub-commands leave it unset (SUPPRESS) when not given; `serve` has None.
     given = getattr(args, "access", None)
-    return Path(given).expanduser() if given else _data_dir(args) / ACCESS_FILE_NAME
+    return Path(given).expanduser() if given else data_dir(args) / ACCESS_FILE_NAME
+
+
+@contextmanager
+def file_lock(access_file: Path) -> Iterator[None]:
+    """The lock the server holds while it enrols a key: a change made here and an
+    enrolment never undo each other."""
+    from trustdialog.ssh.invites import invites_path, locked
+
+    with locked(invites_path(access_file)):
+        yield
 
 
 def server_config(args: argparse.Namespace) -> ServerConfig:
@@ -81,13 +105,13 @@ def server_config(args: argparse.Namespace) -> ServerConfig:
         raise CommandError(f"--port must be 0-65535 (got {args.port})")
     if args.idle_timeout < 0 or args.max_sessions < 1:
         raise CommandError("--idle-timeout must be 0 or more and --max-sessions 1 or more")
-    data = ensure_private_dir(_data_dir(args)).resolve()
+    data = ensure_private_dir(data_dir(args)).resolve()
     # Every app the server starts reads the same library and saves (or not) the same way.
     app_args = [arg for folder in args.exercises for arg in ("--exercises", str(Path(folder).resolve()))]
     if args.no_save:
         app_args.append("--no-save")
     idle = args.idle_timeout * 60
-    access_file = _access_path(args).resolve()
+    access_file = access_path(args).resolve()
     try:
         AccessList.load(access_file)  # a broken file stops the start; later edits only log
     except AccessError as error:
@@ -115,29 +139,46 @@ def run_serve(args: argparse.Namespace) -> int:
 
 
 def run_access_add(args: argparse.Namespace) -> int:
-    from trustdialog.ssh.access import AccessError, AccessList, read_key_file
+    from trustdialog.ssh.access import AccessError, read_key_file
 
-    path = _access_path(args)
+    path = access_path(args)
     try:
         keys = [key for file in args.key for key in read_key_file(file.expanduser())]
-        access = AccessList.load(path)
-        existed = access.find(args.name) is not None
-        person, added = access.add(args.name, args.role, keys)
-        access.save(path)
+        with file_lock(path):
+            person, added, existed = _add(path, args, keys)
     except AccessError as error:
         raise CommandError(str(error)) from None
     except OSError as error:
         raise CommandError(f"cannot write {path}: {error.strerror or error}", 1) from None
     what = "updated" if existed else "added"
-    print(f"{what} {person.name} ({person.role}): {added} new key{'s' if added != 1 else ''}, "
+    print(f"{what} {person.name} ({person.place}): {added} new key{'s' if added != 1 else ''}, "
           f"{len(person.keys)} in all; {path}")
     return 0
+
+
+def _add(path: Path, args: argparse.Namespace, keys: list[PublicKey]) -> tuple[Person, int, bool]:
+    """Add or update `args.name` in the access file; returns (person, keys added, was there)."""
+    from trustdialog.ssh.access import AccessError, AccessList
+
+    access = AccessList.load(path)
+    known = access.find(args.name)
+    role = args.role or (known.role if known else "client")
+    if args.couple is not None and args.role == "facilitator":
+        raise AccessError("a facilitator is not part of a couple; leave out --couple and --partner")
+    if args.couple is not None and args.role is None and known and known.role == "facilitator":
+        raise AccessError(f"{known.name} is a facilitator, and a facilitator is not part of a couple; "
+                          "add --role client to make them a client")
+    if args.couple is not None:
+        role = "client"
+    person, added = access.add(args.name, role, keys, args.couple, args.partner)
+    access.save(path)
+    return person, added, known is not None
 
 
 def run_access_list(args: argparse.Namespace) -> int:
     from trustdialog.ssh.access import AccessError, AccessList
 
-    path = _access_path(args)
+    path = access_path(args)
     try:
         access = AccessList.load(path)
     except AccessError as error:
@@ -145,24 +186,45 @@ def run_access_list(args: argparse.Namespace) -> int:
     if not access.people:
         print(f"nobody yet in {path}; add someone with `trustdialog access add NAME --key FILE.pub`")
         return 0
-    width = max(len(p.name) for p in access.people)
-    for person in access.people:
-        for number, key in enumerate(person.keys or [None]):
-            head = f"{person.name:<{width}}  {person.role:<11}" if number == 0 else " " * (width + 13)
+    for line in access_lines(access):
+        print(line)
+    return 0
+
+
+def access_lines(access: AccessList) -> list[str]:
+    """Facilitators and clients on their own, then each couple with its two people: one
+    line per key, the name and place on the first."""
+    rows: list[tuple[str, str, str]] = []
+
+    def person_rows(label: str, place: str, keys: list[PublicKey]) -> None:
+        for number, key in enumerate(keys or [None]):
             comment = "".join(ch for ch in key.comment if ch.isprintable()) if key else ""
             tail = f"{key.fingerprint}  {comment}".rstrip() if key else "(no keys)"
-            print(f"{head}  {tail}")
-    return 0
+            rows.append((label, place, tail) if number == 0 else ("", "", tail))
+
+    for person in access.people:
+        if person.couple is None:
+            person_rows(person.name, person.role, person.keys)
+    for couple in access.couples():
+        members = access.members(couple)
+        missing = [f"partner {x.upper()}" for x in ("a", "b") if all(p.partner != x for p in members)]
+        rows.append((couple, "couple", f"({' and '.join(missing)} not added yet)" if missing else ""))
+        for person in members:
+            person_rows(f"  {person.name}", f"partner {person.partner_letter}", person.keys)
+    width = max(len(row[0]) for row in rows)
+    place_width = max(len(row[1]) for row in rows)
+    return [f"{label:<{width}}  {place:<{place_width}}  {tail}".rstrip() for label, place, tail in rows]
 
 
 def run_access_remove(args: argparse.Namespace) -> int:
     from trustdialog.ssh.access import AccessError, AccessList
 
-    path = _access_path(args)
+    path = access_path(args)
     try:
-        access = AccessList.load(path)
-        person = access.remove(args.name)
-        access.save(path)
+        with file_lock(path):
+            access = AccessList.load(path)
+            person = access.remove(args.name)
+            access.save(path)
     except AccessError as error:
         raise CommandError(str(error)) from None
     except OSError as error:

@@ -1,4 +1,5 @@
-"""The SSH server: public-key logins from the access file, one app per connection, nothing else."""
+"""The SSH server: public-key logins from the access file (or an invite code that enrols a
+new key), one app per connection, nothing else."""
 
 from __future__ import annotations
 
@@ -11,10 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import asyncssh
+from asyncssh.auth import KbdIntChallenge, KbdIntResponse
 
 from trustdialog.identity import Identity
-from trustdialog.ssh import hostkey
-from trustdialog.ssh.access import AccessWatcher, Person
+from trustdialog.ssh import hostkey, invites
+from trustdialog.ssh.access import AccessError, AccessWatcher, Person, PublicKey, parse_key
+from trustdialog.ssh.invites import InviteError, InviteWatcher
 from trustdialog.ssh.session import AppSession, SessionSettings
 from trustdialog.ssh.throttle import LoginThrottle
 
@@ -27,6 +30,21 @@ MAX_KEYS_PER_CONNECTION = 10
 # "administratively prohibited" (a plain refusal reads as "connect failed: Connection refused").
 _NO_FORWARDING = asyncssh.ChannelOpenError(asyncssh.OPEN_ADMINISTRATIVELY_PROHIBITED,
                                            "this server does not forward connections")
+# Invite codes one connection may try before it is asked no more.
+MAX_CODES_PER_CONNECTION = 3
+# What someone whose ssh offered no key is told (as a banner, which ssh shows as it is).
+NO_KEY_MESSAGE = (
+    "This server lets people in by their SSH key, and your ssh did not offer one. "
+    "To make a key, type: ssh-keygen -t ed25519 (press Enter to keep the place it suggests; "
+    "a passphrase is up to you). Then connect again with the same ssh line, and type your "
+    "invite code when you are asked for it.\r\n"
+)
+CODE_PROMPT = "Invite code: "
+CODE_INSTRUCTION = "This server does not know your key yet. If you were sent an invite code, type it now."
+WRONG_CODE_INSTRUCTION = "That code did not work. Check it and type it again."
+EXPIRED_MESSAGE = "This invite code has expired. Please ask whoever sent it for a new one."
+USED_MESSAGE = ("This invite code has already been used. If that was you, connect again from the "
+                "same computer; otherwise please ask for a new code.")
 
 
 @dataclass
@@ -43,11 +61,13 @@ class ServerConfig:
     max_sessions: int = 20
     keepalive_interval: float = 30.0
     keepalive_count_max: int = 3
-    login_timeout: float = 30.0
+    # As OpenSSH's LoginGraceTime: time for a newcomer to check the fingerprint and type a code.
+    login_timeout: float = 120.0
     hangup_grace: float = 3.0  # seconds between SIGHUP and SIGTERM for an app being ended
     # Seconds a logged-in connection may go without a running app (`ssh -N`, or after its
     # app ended) before it is closed: it holds a place all the while.
     app_wait: float = 10.0
+    invite_file: Path | None = None  # default: beside the access file (invites.invites_path)
 
 
 def app_command(config: ServerConfig) -> list[str]:
@@ -98,6 +118,8 @@ class Shared:
     places: Places
     session_settings: SessionSettings
     app_wait: float  # see ServerConfig.app_wait
+    invites: InviteWatcher
+    access_file: Path
     connections: set[Connection] = field(default_factory=set)
     sessions: set[AppSession] = field(default_factory=set)  # those with a place (their app running)
 
@@ -115,6 +137,8 @@ class Connection(asyncssh.SSHServer):
         self.person: Person | None = None
         self.identity: Identity | None = None
         self._candidate: Person | None = None
+        self._offered: PublicKey | None = None  # the first unknown key: the one a code enrols
+        self._codes_tried = 0
         self._tried = False
         self._rejected_keys = 0
         self._failure_recorded = False
@@ -130,7 +154,11 @@ class Connection(asyncssh.SSHServer):
 
     @property
     def who(self) -> str:
-        return f"{self.person.name}/{self.person.role}" if self.person else "not logged in"
+        if self.person is None:
+            return "not logged in"
+        if self.person.couple is not None:
+            return f"{self.person.name}/{self.person.role} ({self.person.place})"
+        return f"{self.person.name}/{self.person.role}"
 
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
         self.conn = conn
@@ -161,7 +189,8 @@ class Connection(asyncssh.SSHServer):
         return False
 
     def kbdint_auth_supported(self) -> bool:
-        return False
+        # Asked for only while there are invites: without any, a key is the only way in.
+        return self._codes_tried < MAX_CODES_PER_CONNECTION and self.shared.invites.any()
 
     def host_based_auth_supported(self) -> bool:
         return False
@@ -175,6 +204,13 @@ class Connection(asyncssh.SSHServer):
             self._candidate = person
             return True
         self._rejected_keys += 1
+        if self._offered is None:
+            # OpenSSH offers its keys in the same order each time, so the first one offered
+            # here is the one it will offer first when it connects again.
+            try:
+                self._offered = parse_key(key.export_public_key("openssh").decode("ascii"))
+            except AccessError:
+                pass
         if self._rejected_keys > MAX_KEYS_PER_CONNECTION and self.conn:
             self.conn.disconnect(asyncssh.DISC_NO_MORE_AUTH_METHODS_AVAILABLE, "too many keys")
             return False
@@ -190,13 +226,76 @@ class Connection(asyncssh.SSHServer):
                 await asyncio.sleep(wait)
         return False
 
+    # -- invite codes: keyboard-interactive, only to enrol the key just offered ----------
+
+    def get_kbdint_challenge(self, username: str, lang: str,
+                             submethods: str) -> KbdIntChallenge:
+        if self._offered is None:
+            if self.conn:
+                self.conn.send_auth_banner(NO_KEY_MESSAGE)
+            log.info("no key offered from %s: told how to make one", self.peer_text)
+            return False
+        instruction = WRONG_CODE_INSTRUCTION if self._codes_tried else CODE_INSTRUCTION
+        return "", instruction, "", [(CODE_PROMPT, True)]
+
+    async def validate_kbdint_response(self, username: str,
+                                       responses: KbdIntResponse) -> KbdIntChallenge:
+        key = self._offered
+        if key is None or len(responses) != 1:
+            return False
+        self._codes_tried += 1
+        path = self.shared.invites.path
+        try:
+            outcome = invites.redeem(path, self.shared.access_file, responses[0], key, self.peer_text)
+        except (InviteError, OSError) as error:
+            log.error("invite code from %s not checked: %s", self.peer_text, error)
+            return False
+        invite = outcome.invite
+        if outcome.result == "enrolled" and invite is not None:
+            person = self.shared.access.refresh().find(invite.name)
+            if person is None or all(k.blob != key.blob for k in person.keys):
+                log.error("enrolled %s but the access file does not show the key", invite.name)
+                return False
+            log.info("enrolled %s (%s) key %s from %s with invite %s", person.name, person.place,
+                     key.fingerprint, self.peer_text, invite.id)
+            self._candidate = person
+            return True
+        if outcome.result == "wrong":
+            # A wrong code is a failed login like an unknown key: slowed down, in line.
+            address = self.peer[0]
+            before = self.shared.throttle.failures(address)
+            wait = self.shared.throttle.refuse(address)
+            log.info("wrong invite code from %s (%d failed logins before, waiting %.1fs)",
+                     self.peer_text, before, wait)
+            if wait:
+                await asyncio.sleep(wait)
+            return False
+        invite_id = invite.id if invite else "?"
+        if outcome.result == "expired":
+            log.info("expired invite %s tried from %s", invite_id, self.peer_text)
+            self._end_login(EXPIRED_MESSAGE)
+        elif outcome.result == "used":
+            log.info("used invite %s tried again from %s", invite_id, self.peer_text)
+            self._end_login(USED_MESSAGE)
+        else:
+            log.info("invite %s from %s could not enrol: %s", invite_id, self.peer_text, outcome.message)
+            self._end_login(f"This invite cannot be used now ({outcome.message}). "
+                            "Please ask whoever sent it.")
+        return False
+
+    def _end_login(self, message: str) -> None:
+        # A disconnect reason is the one line ssh prints at every log level.
+        self._codes_tried = MAX_CODES_PER_CONNECTION
+        if self.conn:
+            self.conn.disconnect(asyncssh.DISC_NO_MORE_AUTH_METHODS_AVAILABLE, message)
+
     def auth_completed(self) -> None:
         person = self._candidate
-        # Only public keys are accepted, and asyncssh completes a login only after
-        # validate_public_key said yes, which set the candidate.
+        # asyncssh completes a login only after validate_public_key said yes to a known
+        # key, or validate_kbdint_response to a code that enrolled the key; both set it.
         assert person is not None
         self.person = person
-        self.identity = Identity(person.name, person.role)
+        self.identity = person.identity
         self.shared.throttle.succeeded(self.peer[0])
         self._has_place = self.shared.places.register(self)
         log.info("login %s from %s", self.who, self.peer_text)
@@ -286,8 +385,10 @@ class AppServer:
         self.access = AccessWatcher(config.access_file, on_error=log.error)
         self.host_key = hostkey.load_or_create(config.host_key_file)
         self.fingerprint = hostkey.fingerprint(self.host_key)
+        invite_file = config.invite_file or invites.invites_path(config.access_file)
         self.shared = Shared(self.access, LoginThrottle(), Places(config.max_sessions),
-                             session_settings(config), config.app_wait)
+                             session_settings(config), config.app_wait, InviteWatcher(invite_file, on_error=log.error),
+                             config.access_file)
         # The same sets the connections keep up to date, read when stopping.
         self.connections = self.shared.connections
         self.sessions = self.shared.sessions
@@ -299,8 +400,9 @@ class AppServer:
         self._acceptor = await asyncssh.create_server(
             lambda: Connection(self.shared), c.host, c.port,
             server_host_keys=[self.host_key], server_version="trustdialog",
-            # Only public keys; every other way in is off.
-            password_auth=False, kbdint_auth=False, host_based_auth=False,
+            # Public keys, and keyboard-interactive for invite codes only (Connection says
+            # when); every other way in is off.
+            password_auth=False, kbdint_auth=True, host_based_auth=False,
             gss_auth=False, gss_kex=False, gss_host=None,
             # No agent or X11 forwarding (agent forwarding defaults to on in asyncssh).
             agent_forwarding=False, x11_forwarding=False,

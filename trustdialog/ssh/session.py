@@ -354,11 +354,15 @@ class AppSession(asyncssh.SSHServerSession[bytes]):
         self.registry.unregister(self)
         if not self._logged:
             self._logged = True
+            who = self.identity
+            # The couple and partner go last, so the fields before them read as they always did.
+            couple = f" couple={who.couple}" if who.couple is not None else ""
+            partner = f" partner={who.partner}" if who.partner is not None else ""
             log.info(
-                "session user=%s role=%s from=%s started=%s duration=%.1fs exit=%s end=%s",
-                self.identity.person, self.identity.role, self.peer,
+                "session user=%s role=%s from=%s started=%s duration=%.1fs exit=%s end=%s%s%s",
+                who.person, who.role, self.peer,
                 self.started_wall.strftime("%Y-%m-%dT%H:%M:%SZ"), time.monotonic() - self.started,
-                "-" if code is None else code, self.end_reason or "closed",
+                "-" if code is None else code, self.end_reason or "closed", couple, partner,
             )
         if not self._done.done():
             self._done.set_result(code)
