@@ -46,7 +46,10 @@ def _owner() -> str | None:
         identity = Identity.from_env()
     except IdentityError as error:
         raise CommandError(str(error), 2) from None
-    return identity.person if identity else None
+    if identity is None:
+        return None
+    # Sessions belong to the couple (a client with no couple is a couple of one).
+    return identity.couple if identity.role == "client" and identity.couple else identity.person
 
 
 def _open(args: argparse.Namespace, create: bool = False) -> Store:

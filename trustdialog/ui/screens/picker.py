@@ -32,10 +32,13 @@ def preview(exercise: Any) -> Text:
     out.append(clean(exercise.summary) + "\n\n")
     out.append("Steps\n", style="bold underline")
     for n, step in enumerate(exercise.steps, 1):
-        head = step.display_label()  # the step's label, or "Speaker: answer"; never its id
-        if step.label:
-            head += " (both of you)" if step.by == "both" else f" ({step.by})"
-        out.append(f"{n:>2}. {clean(head)}: ")
+        # The step's label and who does it; without a label its own words say it. Never its id.
+        label = " ".join(step.label.split())
+        if label:
+            who = "both of you" if step.by == "both" else step.by
+            out.append(f"{n:>2}. {clean(label)} ({who}): ")
+        else:
+            out.append(f"{n:>2}. ")
         out.append(clean(_outline(_roles_only(step.text, exercise.roles))) + "\n")
     for role in exercise.roles:
         rules = exercise.rules.get(role) or ()
