@@ -211,7 +211,8 @@ class ExerciseScreen(Screen):
 
     def _show_presence(self) -> None:
         """Look who is on the session (once a second); redraw only if that changed."""
-        present = tuple(self.trust.conversation.present())
+        # Only the others count: this end's own "writing" must never redraw the form being typed in.
+        present = tuple(p for p in self.trust.conversation.present() if not p.mine)
         if present != self._present:
             self._present = present
             self._show_status()
@@ -242,7 +243,7 @@ class ExerciseScreen(Screen):
         step = state.step
         shown = (state.step_id, state.round, state.phase, partner in state.floor,
                  partner in state.answered, state.loops_left,
-                 any(p.partner == partner and p.writing for p in self._present))
+                 any(p.partner == partner and p.writing and not p.mine for p in self._present))
         if shown == pane.action_shown:
             return
         pane.action_shown = shown
@@ -285,7 +286,7 @@ class ExerciseScreen(Screen):
         if partner in state.answered:
             return Text(f"{name} has answered.", style="italic")
         if partner in state.floor:
-            writing = any(p.partner == partner and p.writing for p in self._present)
+            writing = any(p.partner == partner and p.writing and not p.mine for p in self._present)
             return Text(f"{name}'s turn, on their own screen" + (": writing…" if writing else "."),
                         style="italic")
         return Text(f"{name} is listening.", style="italic")
