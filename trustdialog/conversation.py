@@ -295,6 +295,26 @@ class Conversation:
                           and info.owner is not None and info.owner != self.owner)
         return None
 
+    def forget(self, session_id: str, everyone: bool = False) -> Refusal | None:
+        """Delete a saved session for good, as `trustdialog forget` does: only this owner's
+        (a facilitator's, `everyone`, may delete any)."""
+        from trustdialog.store import StoreError
+
+        store = self._store()
+        try:
+            info = store.info(session_id)
+        except StoreError as error:
+            return Refusal(one_line(error))
+        if not everyone and info.owner != self.owner:
+            return Refusal("That session is not yours to delete.")
+        if self._session is not None and self._session.id == session_id:
+            self.leave()
+        try:
+            store.forget(session_id)
+        except StoreError as error:
+            return Refusal(f"Could not delete it: {one_line(error)}")
+        return None
+
     def unfinished(self, everyone: bool = False) -> list[SessionInfo]:
         """Sessions offered for resume: the owner's, or everyone's (a facilitator)."""
         return [s for s in self._store().sessions(None if everyone else self.owner)

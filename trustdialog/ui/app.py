@@ -222,9 +222,9 @@ class TrustDialogApp(App):
     @on(messages.Send)
     async def _on_send(self, event: messages.Send) -> None:
         refusal = self.conversation.send(event.kind, event.partner, **event.data)
-        answered = getattr(self.screen, "answered", None)
-        if answered is not None:  # the screen shows the outcome where it was asked for
-            await answered(event, refusal.message if refusal else None)
+        screen = self.screen
+        if isinstance(screen, messages.Answers):  # it shows the outcome where it was asked for
+            await screen.answered(event, refusal.message if refusal else None)
 
     @on(messages.TurnsArrived)
     def _on_turns_arrived(self) -> None:
@@ -243,6 +243,15 @@ class TrustDialogApp(App):
         else:
             self._redraw()
 
+    @on(messages.ForgetSession)
+    def _on_forget_session(self, event: messages.ForgetSession) -> None:
+        refusal = self.conversation.forget(event.session_id, everyone=self.sees_everyone)
+        if refusal is not None:
+            self.notify(refusal.message, title="Delete", severity="warning")
+        else:
+            self.notify("That session is deleted for good.", title="Delete")
+        self._redraw()
+
     @on(messages.BackToStart)
     def _on_back_to_start(self) -> None:
         self.show_welcome()
@@ -256,9 +265,9 @@ class TrustDialogApp(App):
             self.notify(refusal.message, title=title)
 
     def _redraw(self) -> None:
-        redraw = getattr(self.screen, "render_state", None)
-        if redraw is not None:
-            self.call_later(redraw)
+        screen = self.screen
+        if isinstance(screen, messages.Redraws):
+            self.call_later(screen.render_state)
 
     # -- screens ----------------------------------------------------------------
 
@@ -379,8 +388,8 @@ class TrustDialogApp(App):
 
     def focused_partner(self) -> str | None:
         """The partner whose pane holds the focus, on a screen that has panes."""
-        focused = getattr(self.screen, "focused_partner", None)
-        return focused() if focused is not None else None
+        screen = self.screen
+        return screen.focused_partner() if isinstance(screen, messages.HasPanes) else None
 
     def current_role(self) -> str | None:
         """The role of the partner who is acting now (or whose pane has focus)."""
@@ -441,7 +450,8 @@ class TrustDialogApp(App):
         # had the focus, or the partner who asked for the time-out.
         partner = self.conversation.acting_partner(self.focused_partner()) or self.conversation.paused_by()
         self.push_screen(PausedScreen(session.state.resume_at, self.clock(),
-                                      session_id=self._saved_id()),
+                                      session_id=self._saved_id(),
+                                      over_ssh=self.conversation.identity is not None),
                          lambda resume: self._on_paused_closed(partner, resume))
 
     def _on_paused_closed(self, partner: str | None, resume: bool | None) -> None:
@@ -465,7 +475,8 @@ class TrustDialogApp(App):
         from trustdialog.ui.overlays.confirm_quit import ConfirmQuitScreen
 
         # The session's own store decides, not the app's: saving may have stopped mid-way.
-        self.push_screen(ConfirmQuitScreen(session_id=self._saved_id(), session=self.session),
+        self.push_screen(ConfirmQuitScreen(session_id=self._saved_id(), session=self.session,
+                                           over_ssh=self.conversation.identity is not None),
                          lambda quit: self.exit() if quit else None)
 
     def _saved_id(self) -> str | None:

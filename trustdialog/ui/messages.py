@@ -6,7 +6,7 @@ the app handles each with `@on` and decides what comes next.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Awaitable, Mapping, Protocol, runtime_checkable
 
 from textual.message import Message
 
@@ -63,6 +63,14 @@ class Send(Message):
         self.key = key  # the sender's own token (say, its form), handed back with the outcome
 
 
+class ForgetSession(Message):
+    """Delete a saved session for good (the person has confirmed it)."""
+
+    def __init__(self, session_id: str) -> None:
+        super().__init__()
+        self.session_id = session_id
+
+
 class BackToStart(Message):
     """Leave the flow for the welcome screen (everything sent is kept)."""
 
@@ -73,3 +81,28 @@ class ChooseAnother(Message):
 
 class TurnsArrived(Message):
     """The running session took turns saved on another connection: show where it is now."""
+
+
+# What the app may ask of the screen on top, when that screen offers it. A screen
+# that takes a Send shows its outcome itself; one that draws a session redraws.
+
+
+@runtime_checkable
+class Answers(Protocol):
+    """A screen that shows the outcome of its own Send where it was asked."""
+
+    async def answered(self, event: Send, message: str | None) -> None: ...
+
+
+@runtime_checkable
+class Redraws(Protocol):
+    """A screen that draws the running session and can draw it again."""
+
+    def render_state(self) -> Awaitable[None] | None: ...
+
+
+@runtime_checkable
+class HasPanes(Protocol):
+    """A screen with a pane per partner: which one holds the focus."""
+
+    def focused_partner(self) -> str | None: ...

@@ -165,5 +165,5 @@ class TerminalDriver(LinuxDriver):
             try:
                 for _message in parser.feed(""):
                     pass
-            except Exception:
+            except Exception:  # promise: leaving the app never fails on a half-read key at exit
                 pass

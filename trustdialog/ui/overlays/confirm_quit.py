@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Button, Static
 
-from trustdialog.ui.overlays.dialog import Dialog, keys_hint, text
+from trustdialog.ui.overlays.dialog import Dialog, come_back, keys_hint, text
 from trustdialog.ui.widgets.safe_text import safe
 
 if TYPE_CHECKING:
@@ -34,9 +34,11 @@ class ConfirmQuitScreen(Dialog):
         Binding("right", "app.focus_next", show=False),
     ]
 
-    def __init__(self, session_id: str | None = None, session: Session | None = None) -> None:
+    def __init__(self, session_id: str | None = None, session: Session | None = None,
+                 over_ssh: bool = False) -> None:
         super().__init__()
         self.session_id = session_id
+        self.over_ssh = over_ssh
         # Only a session whose saving failed is offered a copy; --no-save was a choice.
         self.copy_of = session if session is not None and session.warning else None
 
@@ -65,16 +67,17 @@ class ConfirmQuitScreen(Dialog):
                     "if you leave now, what you have written is gone.")
         if session is not None and stopped is not None:
             saved, unsaved = session.turns()
-            resume = f"trustdialog resume {session.id}"
             if unsaved:
                 return (f"Saving stopped ({stopped.reason}). Turns up to {saved} are saved; the "
                         f"last {unsaved} {'is' if unsaved == 1 else 'are'} only in this window "
-                        f"and will be lost when you quit. `{resume}` picks up after turn {saved}.")
+                        f"and will be lost when you quit. You can pick up after turn {saved} "
+                        f"{come_back(session.id, self.over_ssh)}.")
             return (f"Saving stopped ({stopped.reason}). Your {saved} turns so far are saved and "
-                    f"can be picked up with: {resume}. What is typed but not sent is not kept.")
+                    f"can be picked up {come_back(session.id, self.over_ssh)}. "
+                    "What is typed but not sent is not kept.")
         if self.session_id:
             return ("Everything you have written so far is kept. You can pick up where you "
-                    f"left off with: trustdialog resume {self.session_id}")
+                    f"left off {come_back(self.session_id, self.over_ssh)}")
         # --no-save, or a store that was in memory from the start: nothing to come back to
         return ("Saving is off, so this session is not kept: if you leave now, what you "
                 "have written is gone and cannot be picked up again.")

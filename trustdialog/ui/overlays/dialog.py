@@ -28,6 +28,14 @@ class Dialog(ModalScreen):
         yield from ()
 
 
+def come_back(session_id: str, over_ssh: bool = False) -> str:
+    """How to pick a saved session up again, to follow "come back later" or "left off":
+    the command at a terminal, the welcome's list over SSH."""
+    if over_ssh:
+        return "by connecting again and choosing it under Unfinished sessions"
+    return f"with: trustdialog resume {session_id}"
+
+
 def text(value: object, style: str = "", classes: str | None = None) -> Static:
     """A Static showing `value` literally: never markup, never terminal codes."""
     return Static(safe(value, style), classes=classes)

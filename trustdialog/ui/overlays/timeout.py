@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from trustdialog.ui.overlays.dialog import Dialog, clock, duration, keys_hint, text, when
+from trustdialog.ui.overlays.dialog import Dialog, clock, come_back, duration, keys_hint, text, when
 from trustdialog.ui.widgets.safe_text import safe
 
 MINUTE = 60
@@ -166,11 +166,13 @@ class PausedScreen(Dialog):
     TITLE_TEXT = "Paused"
     BINDINGS = [Binding("enter", "resume", "We are ready to go on", id="overlay.resume")]
 
-    def __init__(self, resume_at: float | None, now: float, *, session_id: str | None = None) -> None:
+    def __init__(self, resume_at: float | None, now: float, *, session_id: str | None = None,
+                 over_ssh: bool = False) -> None:
         super().__init__()
         self.resume_at = resume_at
         self.now = now
         self.session_id = session_id
+        self.over_ssh = over_ssh
 
     def compose_dialog(self) -> ComposeResult:
         if self.resume_at is not None:
@@ -182,7 +184,7 @@ class PausedScreen(Dialog):
         yield text(MEANWHILE)
         if self.session_id:
             yield text("Nothing is lost: the session is kept. You can close the app now and "
-                       f"come back later with: trustdialog resume {self.session_id}")
+                       f"come back later {come_back(self.session_id, self.over_ssh)}")
         else:  # --no-save: the session lives only as long as the app
             yield text("Saving is off, so this session lasts only while the app is open: "
                        "leave it open, and go on together when you are both ready.")

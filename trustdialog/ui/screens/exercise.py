@@ -17,6 +17,7 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Footer, Input, Static
 
+from trustdialog import engine
 from trustdialog.engine import PARTNERS
 from trustdialog.ui.messages import Send, TurnsArrived
 from trustdialog.ui.widgets.answer_form import (
@@ -255,7 +256,8 @@ class ExerciseScreen(Screen):
             # Another connection's partner (or a facilitator watching): no form, so no
             # draft of theirs is ever filled in here, and no key can answer for them.
             widgets.append(Static(self._elsewhere(state, partner), classes="guide"))
-        elif partner not in state.floor:
+        elif not engine.allowed(state, partner) & engine.TURN_EVENTS:
+            # The engine says what this partner may do now; not this step's action: the guide.
             widgets.append(Static(pane.guide(state), classes="guide"))
         elif step.kind == "say":
             widgets.append(Static(Text("Read this together, then go on.", style="italic")))
@@ -311,7 +313,7 @@ class ExerciseScreen(Screen):
             await self.render_state(keep_focus=True)
 
     def _focus_floor(self, state: Any) -> None:
-        for partner in state.floor:
+        for partner in engine.on_turn(state):
             pane = self.query_one(f"#pane-{partner}", PartnerPane)
             forms = pane.query(AnswerForm)
             if forms:
@@ -514,7 +516,7 @@ class ExerciseScreen(Screen):
             try:
                 session.save_draft(key, text)
                 self._saved[key] = text
-            except Exception:
+            except Exception:  # promise: typing never stops because a draft cannot be saved
                 break  # a draft is a convenience; the answer itself is saved on send
         self._show_saving()  # a draft that could not be saved is the first sign
         self._show_hints()
@@ -574,8 +576,5 @@ def _choice(label: str, button_id: str) -> Button:
     return Button(safe(f"▸ {label}"), id=button_id, classes="choice", compact=True)
 
 
-def _vocab(app: Any) -> dict[str, Any]:
-    try:
-        return dict(getattr(app.library, "vocab", {}) or {})
-    except Exception:
-        return {}
+def _vocab(app: TrustDialogApp) -> dict[str, Any]:
+    return dict(app.library.vocab)

@@ -99,7 +99,7 @@ class PickerScreen(Screen):
         options.add_options(
             Option(safe(f"{e.title} ({e.minutes} min)"), id=e.id) for e in exercises
         )
-        problems = len(getattr(library, "diagnostics", ()) or ())
+        problems = len(library.diagnostics)
         note = ""
         if not exercises:
             note = "No exercises found. `trustdialog check` shows what is wrong with the files."

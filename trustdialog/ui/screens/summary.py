@@ -123,6 +123,6 @@ class SummaryScreen(Screen):
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with os.fdopen(fd, "w", encoding="utf-8") as out:
                 out.write(text)
-        except Exception as error:
+        except Exception as error:  # promise: a failed export is one calm line, never a crash
             return f"Could not export: {' '.join(str(error).split())}"
         return f"Saved to {path}"

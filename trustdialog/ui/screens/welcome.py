@@ -15,7 +15,7 @@ from textual.widgets.option_list import Option
 
 from trustdialog.ui.widgets.answer_input import AnswerInput
 from trustdialog.ui.heap import freeze_heap
-from trustdialog.ui.messages import NamesChosen, SessionChosen
+from trustdialog.ui.messages import ForgetSession, NamesChosen, SessionChosen
 from trustdialog.ui.widgets.safe_text import clean, safe
 
 if TYPE_CHECKING:
@@ -25,6 +25,10 @@ if TYPE_CHECKING:
 WHAT = (
     "Guided conversations for two partners at one keyboard. You take turns, one pane each, "
     "through short exercises that help you listen and be heard."
+)
+WHAT_OVER_SSH = (
+    "Guided conversations for two partners. You take turns, one pane each, through short "
+    "exercises that help you listen and be heard. {who}"
 )
 NOT_THERAPY = (
     "This is a communication exercise, not therapy. It is not for relationships with "
@@ -39,6 +43,8 @@ class WelcomeScreen(Screen):
     BINDINGS = [
         Binding("f4", "progress", "Progress", id="progress"),
         Binding("f3", "continue_session", "Continue a session", id="continue_session"),
+        # F8 from anywhere on the welcome; Delete on the list itself (in a name it deletes a letter).
+        Binding("f8,delete", "forget_session", "Delete session", id="forget_session", show=False),
         Binding("ctrl+n", "start", "Choose exercise", id="start", show=False),
     ]
 
@@ -55,7 +61,7 @@ class WelcomeScreen(Screen):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="welcome"):
             yield Static(Text("trustdialog", style="bold"), id="welcome-title")
-            yield Static(Text(WHAT), classes="para")
+            yield Static(Text(self._what()), classes="para")
             yield Static(Text(NOT_THERAPY), classes="para safety")
             yield Static(Text(QUICK_EXIT), classes="para")
             yield Static(self._privacy(), classes="para", id="privacy")
@@ -81,10 +87,29 @@ class WelcomeScreen(Screen):
                            id=f"name-{partner}", max_length=40, compact=True,
                            select_on_focus=True)
 
+    def _what(self) -> str:
+        identity = self.trust.conversation.identity
+        if identity is None:
+            return WHAT
+        if identity.role == "facilitator":
+            who = f"You are logged in as {identity.person}, facilitator: you see every couple's sessions."
+        elif identity.partner is not None:
+            who = (f"You are logged in as {identity.person}, partner {identity.partner.upper()} "
+                   f"of {identity.couple}: your partner joins from their own screen.")
+        else:
+            who = f"You are logged in as {identity.person}; both panes are yours to type in."
+        return WHAT_OVER_SSH.format(who=who)
+
     def _privacy(self) -> Text:
+        if self.trust.conversation.identity is not None:
+            # Over SSH the data lives on the server: say what is true there.
+            kept = ("Sessions are kept on this server for you; to come back to one, connect again "
+                    "and choose it below. F8 deletes the highlighted one for good."
+                    if self.trust.saving else "Saving is off: nothing is kept once you leave.")
+            return Text("Privacy: your facilitator may see everything you send. " + kept)
         if self.trust.saving:
-            saving = ("Saving is on (readable by your user only; `--no-save` turns it off, "
-                      "`trustdialog forget ID` deletes a session for good).")
+            saving = ("Saving is on (readable by your user only; starting with --no-save keeps "
+                      "nothing; F8 deletes a listed session for good).")
         else:
             saving = "Saving is off: nothing is written to disk."
         return Text(
@@ -125,7 +150,7 @@ class WelcomeScreen(Screen):
         except Exception as error:  # never crash over a library; say it calmly
             self._show_note(safe(f"The exercise library could not be read: {error}"))
             return
-        problems = len(getattr(library, "diagnostics", ()) or ())
+        problems = len(library.diagnostics)
         if problems:
             note = (f"{problems} problem{'s' if problems != 1 else ''} in the exercise files; "
                     "those exercises are left out (`trustdialog check` shows where).")
@@ -198,10 +223,33 @@ class WelcomeScreen(Screen):
         self.query_one("#resume-list", OptionList).focus()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # The key is offered only while there is a session to continue.
-        if action == "continue_session":
+        # The keys are offered only while there is a session to continue (or delete).
+        if action in ("continue_session", "forget_session"):
             return self._can_continue
         return True
+
+    def action_forget_session(self) -> None:
+        """Delete the highlighted saved session, once the person has said yes."""
+        found = self.query("#resume-list")
+        if not found or not self._can_continue:
+            return
+        options = found.first(OptionList)
+        if options.highlighted is None:
+            return
+        option = options.get_option_at_index(options.highlighted)
+        if option.id is None:
+            return
+        from trustdialog.ui.overlays.confirm_forget import ConfirmForgetScreen
+
+        session_id = option.id
+        self.trust.push_screen(ConfirmForgetScreen(str(option.prompt)),
+                               lambda yes: self.post_message(ForgetSession(session_id)) if yes else None)
+
+    def render_state(self) -> None:
+        """Fill the list again (a session was deleted, or began elsewhere)."""
+        if self.trust.store_is_open:
+            self._listed = None
+            self._fill_resume_list()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         if event.option.id:
