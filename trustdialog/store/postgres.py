@@ -94,10 +94,12 @@ class PostgresStore:
 
     def _version(self) -> int:
         """The database's schema version: 0 when empty; StoreError for a foreign or newer one."""
-        found = self._conn.execute(
-            "SELECT to_regclass('schema_version') IS NOT NULL, to_regclass('sessions') IS NOT NULL"
-        ).fetchone()
-        has_version, has_sessions = found if found else (False, False)
+        # pg_tables, not to_regclass: a plain query sees what another opener
+        # committed while we waited for the upgrade lock; the catalog cache may not.
+        names = {name for (name,) in self._conn.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
+            "AND tablename IN ('schema_version', 'sessions')").fetchall()}
+        has_version, has_sessions = "schema_version" in names, "sessions" in names
         if not has_version:
             if has_sessions:
                 raise StoreError(f"the database {self.where} has a sessions table that is not "
