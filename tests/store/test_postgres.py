@@ -223,3 +223,36 @@ def test_version_is_cheap_when_nothing_changed(pg_url):
             (store._listen.info.backend_pid,)).fetchall()
         assert (state, query) == ("idle", "LISTEN trustdialog")
     store.close()
+
+
+@pytest.mark.parametrize("command", [["sessions"], ["export", "abc123"], ["forget", "abc123", "--yes"],
+                                     ["resume", "abc123"]])
+def test_every_command_says_a_server_is_down_in_one_line(command):
+    url = f"postgresql://ann:s3cret@127.0.0.1:{free_port()}/practice"
+    done = run_cli(*command, env={**__import__("os").environ, "TRUSTDIALOG_STORE": url})
+    assert done.returncode == 1, done
+    assert done.stderr.startswith("trustdialog: cannot reach the database postgresql://ann:***@")
+    assert done.stderr.count("\n") == 1 and "s3cret" not in done.stderr, done.stderr
+
+
+def test_a_server_that_goes_away_fails_as_the_store_fails_never_as_a_driver_error():
+    from pg_server import PostgresServer
+    from trustdialog.store import StoreWriteError
+
+    server = PostgresServer()
+    store = open_store(None, url=server.start())
+    try:
+        sid = store.create_session("x", "T", NAMES)
+        store.append(sid, Event("ready", "a"))
+    finally:
+        server.stop()
+    # The session carries on in memory on a StoreWriteError (see Session.submit).
+    with pytest.raises(StoreWriteError) as failed:
+        store.append(sid, Event("ready", "b"))
+    assert failed.value.__class__ is StoreWriteError and "\n" not in str(failed.value)
+    with pytest.raises(StoreError):
+        store.events(sid)
+    # "Changed", so a watcher reads and hears why; the driver may take one
+    # more look at the socket to see it closed.
+    assert -1 in [store.version() for _ in range(3)]
+    store.close()
