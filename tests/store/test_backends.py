@@ -6,8 +6,9 @@ import time
 
 import pytest
 
+from trustdialog import engine
 from trustdialog.engine import Event
-from trustdialog.session import Session
+from trustdialog.session import Session, draft_key
 from trustdialog.store import SessionGone, SessionInfo, Store, StoreConflict, StoreError
 from store_helpers import felt_exercise
 
@@ -58,24 +59,6 @@ def test_events_round_trip_and_survive_reopening(backend):
     assert again.damaged() == []
 
 
-def test_sessions_filter_by_owner_newest_first(backend):
-    store = backend.open()
-    old = store.create_session("x", "Old", NAMES, owner="ann", at=1.0)
-    new = store.create_session("x", "New", NAMES, owner="ann", at=2.0)
-    other = store.create_session("x", "Theirs", NAMES, owner="cat", at=3.0)
-    assert [i.id for i in store.sessions("ann")] == [new, old]
-    assert [i.id for i in store.sessions()] == [other, new, old]
-    assert store.sessions("nobody") == []
-
-
-def test_an_unknown_session_is_a_store_error(backend):
-    store = backend.open()
-    with pytest.raises(StoreError, match="no session 'nope'"):
-        store.info("nope")
-    with pytest.raises(StoreError):
-        store.events("nope")
-
-
 def test_append_after_refuses_a_stale_view_from_another_connection(backend):
     one, two = backend.open(), backend.open()
     sid = one.create_session("x", "T", NAMES)
@@ -85,18 +68,6 @@ def test_append_after_refuses_a_stale_view_from_another_connection(backend):
     assert conflict.value.last_seq == 1
     assert two.append(sid, Event("ready", "b"), after=1) == 2
     assert [e.partner for e in one.events(sid)] == ["a", "b"]
-
-
-def test_finished_by_the_last_event_or_set(backend):
-    store = backend.open()
-    sid = store.create_session("x", "T", NAMES)
-    store.append(sid, Event("ready", "a"))
-    assert not store.info(sid).finished
-    store.append(sid, Event("ended", "a"), finished=True)
-    assert store.info(sid).finished
-    other = store.create_session("x", "T", NAMES)
-    store.set_finished(other)
-    assert store.info(other).finished
 
 
 def test_drafts_upsert_clear_and_go_with_the_answer(backend):
@@ -165,13 +136,92 @@ def test_version_moves_when_another_connection_writes_and_only_then(backend):
     assert changed(watcher, seen)
 
 
+def test_sessions_filter_by_owner_newest_first(backend):
+    store = backend.open()
+    one = store.create_session("x", "T", NAMES, owner="ann", at=1.0)
+    two = store.create_session("x", "T", NAMES, owner="cy", at=2.0)
+    three = store.create_session("x", "T", NAMES, owner="ann", at=3.0)
+    assert [i.id for i in store.sessions()] == [three, two, one]
+    assert [i.id for i in store.sessions(owner="ann")] == [three, one]
+    assert store.sessions(owner="nobody") == []
+
+
+def test_unknown_session_is_a_store_error(backend):
+    store = backend.open()
+    for call in (lambda: store.info("nope"), lambda: store.events("nope"),
+                 lambda: store.append("nope", Event("ready", "a")), lambda: store.forget("nope")):
+        with pytest.raises(StoreError, match="no session 'nope'"):
+            call()
+
+
+def test_append_after_refuses_a_stale_view(backend):
+    store = backend.open()
+    sid = store.create_session("x", "T", NAMES)
+    store.append(sid, Event("ready", "a"), after=0)
+    with pytest.raises(StoreConflict) as caught:
+        store.append(sid, Event("ready", "b"), after=0)
+    assert caught.value.last_seq == 1
+    assert len(store.events(sid)) == 1
+
+
+def test_drafts_upsert_and_clear(backend):
+    store = backend.open()
+    sid = store.create_session("x", "T", NAMES)
+    store.save_draft(sid, "voice:1:a:event", "first")
+    store.save_draft(sid, "voice:1:a:event", "second")
+    store.save_draft(sid, "voice:1:a:feeling", "calm")
+    assert store.drafts(sid) == {"voice:1:a:event": "second", "voice:1:a:feeling": "calm"}
+    store.clear_draft(sid, "voice:1:a:feeling")
+    store.close()
+    assert backend.open().drafts(sid) == {"voice:1:a:event": "second"}
+
+
+def test_session_clears_the_drafts_its_answer_settles(backend):
+    store = backend.open()
+    s = Session.new(store, felt_exercise(), NAMES, owner="ann", clock=lambda: 5.0)
+    s.submit("ready", "a")
+    s.submit("ready", "b")
+    s.save_draft(draft_key("voice", 1, "a", "event"), "the dish")
+    s.save_draft(draft_key("voice", 1, "a", "feeling"), "tir")
+    s.save_draft(draft_key("mirror", 1, "b", "mirror"), "You said")
+    assert len(s.drafts()) == 3
+    s.submit("answered", "a", values={"event": "the dishes", "feeling": "tired"})
+    assert s.drafts() == {"mirror:1:b:mirror": "You said"}
+    resumed = Session.resume(store, felt_exercise(), s.id)
+    assert resumed.drafts() == {"mirror:1:b:mirror": "You said"}
+
+
+def test_resume_replays_to_the_same_state(backend):
+    store = backend.open()
+    s = Session.new(store, felt_exercise(), NAMES, clock=lambda: 7.0)
+    for e in ([("ready", "a", {}), ("ready", "b", {}),
+               ("answered", "a", {"values": {"event": "x", "feeling": "calm"}}),
+               ("answered", "b", {"values": {"mirror": "you felt calm"}}),
+               ("answered", "b", {"values": {"safe": 4}})]):
+        s.submit(e[0], e[1], **e[2])
+    store.close()
+    again = Session.resume(backend.open(), felt_exercise(), s.id)
+    assert again.state == s.state
+    assert again.state.floor == ("a",)  # b has rated; a has not
+    assert again.info.private_steps == ("reflect",) and again.info.hidden_steps == ("rate",)
+
+
 def test_two_sessions_on_one_log_catch_up_instead_of_forking(backend):
-    exercise = felt_exercise()
-    mine = Session.new(backend.open(), exercise, NAMES)
-    theirs = Session.resume(backend.open(), exercise, mine.id)
-    mine.submit("ready", "a")
-    theirs.submit("ready", "b")  # a conflict underneath: it catches up, then appends
-    deadline = time.monotonic() + 5
-    while not mine.catch_up() and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert [e.partner for e in mine.events] == [e.partner for e in theirs.events] == ["a", "b"]
+    """Two processes' views of one shared session: the second catches up, then its action fits or not."""
+    ex = felt_exercise()
+    one = Session.new(backend.open(), ex, NAMES)
+    two = Session.resume(backend.open(), ex, one.id)
+    one.submit("ready", "a")
+    two.submit("ready", "b")  # stale view: conflict, refresh, then it still fits
+    assert two.state.phase == "step" and len(two.events) == 2
+    with pytest.raises(engine.FlowError):
+        one.submit("ready", "b")  # after catching up, b is already ready
+    assert one.state == two.state
+    assert len(backend.open().events(one.id)) == 2
+
+
+def test_set_finished_and_finished_flag_on_last_event(backend):
+    store = backend.open()
+    s = Session.new(store, felt_exercise(), NAMES)
+    s.submit("ended", "a")
+    assert store.info(s.id).finished
