@@ -256,3 +256,18 @@ def test_a_server_that_goes_away_fails_as_the_store_fails_never_as_a_driver_erro
     # more look at the socket to see it closed.
     assert -1 in [store.version() for _ in range(3)]
     store.close()
+
+
+def test_serve_hands_its_store_to_every_app_and_will_not_start_on_a_server_that_is_down(pg_url, tmp_path):
+    from trustdialog.cli import build_parser
+    from trustdialog.commands.serve import server_config
+    from trustdialog.ssh.server import app_command
+
+    args = build_parser().parse_args(["--data-dir", str(tmp_path / "d"), "--store", pg_url, "serve"])
+    args.exercises = args.exercises or []
+    assert app_command(server_config(args))[-2:] == ["--store", pg_url]
+    down = f"postgresql://ann:s3cret@127.0.0.1:{free_port()}/practice"
+    done = run_cli("--data-dir", str(tmp_path / "d"), "--store", down, "serve", "--port", "0")
+    assert done.returncode == 1, done
+    assert done.stderr.startswith("trustdialog: cannot reach the database postgresql://ann:***@")
+    assert done.stderr.count("\n") == 1 and "s3cret" not in done.stderr
