@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import collections
 import random
+import subprocess
+import sys
 import threading
 import time
 
@@ -11,7 +13,7 @@ import psycopg
 import pytest
 
 from pg_server import free_port
-from store_helpers import run_cli
+from store_helpers import REPO, run_cli
 from trustdialog.engine import Event
 from trustdialog.store import MemoryStore, StoreConflict, StoreError, open_store
 from trustdialog.store import pg_schema
@@ -271,3 +273,26 @@ def test_serve_hands_its_store_to_every_app_and_will_not_start_on_a_server_that_
     assert done.returncode == 1, done
     assert done.stderr.startswith("trustdialog: cannot reach the database postgresql://ann:***@")
     assert done.stderr.count("\n") == 1 and "s3cret" not in done.stderr
+
+
+def test_an_older_database_is_brought_up_to_date_on_open(pg_url, monkeypatch):
+    # The path every later migration takes: a database at the current version
+    # meets a trustdialog that knows one more.
+    PostgresStore(pg_url).close()
+    extra = "ALTER TABLE meta ADD COLUMN note TEXT"
+    monkeypatch.setattr(pg_schema, "MIGRATIONS", (*pg_schema.MIGRATIONS, extra))
+    monkeypatch.setattr(pg_schema, "CURRENT", pg_schema.CURRENT + 1)
+    PostgresStore(pg_url).close()
+    with psycopg.connect(pg_url) as conn:
+        assert conn.execute("SELECT version FROM schema_version").fetchall() == [(pg_schema.CURRENT,)]
+        conn.execute("SELECT note FROM meta")  # the new column is there
+
+
+def test_sqlite_and_the_plain_commands_never_load_the_database_driver(tmp_path):
+    code = ("import sys\n"
+            "from trustdialog.store import open_store\n"
+            f"open_store(None, url='sqlite://{tmp_path}').close()\n"
+            "print('psycopg' in sys.modules)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO,
+                          timeout=60)
+    assert done.stdout.strip() == "False", done
