@@ -14,6 +14,8 @@ import sys
 from trustdialog import __version__
 from trustdialog.commands import CommandError, app, invite, library, serve, sessions
 
+ENV_STORE = "TRUSTDIALOG_STORE"  # as trustdialog.store.ENV_STORE, which this must not import
+
 # Each module adds its sub-commands; `app` also handles no sub-command at all.
 COMMAND_MODULES = (library, sessions, serve, invite, app)
 
@@ -25,6 +27,11 @@ def common_options(suppress: bool) -> argparse.ArgumentParser:
     parent.add_argument(
         "--data-dir", metavar="DIR", default=default,
         help="where sessions are kept (default: $TRUSTDIALOG_DATA_DIR or the platform data folder)",
+    )
+    parent.add_argument(
+        "--store", metavar="URL", default=default,
+        help="where sessions are kept: sqlite:///PATH or postgresql://USER@HOST/DB "
+        "(default: $TRUSTDIALOG_STORE, else the SQLite file in the data folder)",
     )
     parent.add_argument(
         "--exercises", metavar="DIR", action="append", default=default,
@@ -58,8 +65,8 @@ def plain_start() -> argparse.Namespace:
     People open the app far more often than anything else; the full parser (every
     command's options) costs a few milliseconds before the first frame.
     """
-    return argparse.Namespace(data_dir=None, exercises=[], no_save=False, command=None,
-                              func=app.run_app)
+    return argparse.Namespace(data_dir=None, store=None, exercises=[], no_save=False,
+                              command=None, func=app.run_app)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -69,6 +76,10 @@ def main(argv: list[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
     if args.exercises is None:
         args.exercises = []
+    if getattr(args, "store", None):
+        # Through the environment, so the app (which opens the store after its
+        # first frame) and every process started from here use the same store.
+        os.environ[ENV_STORE] = args.store
     try:
         code = int(args.func(args) or 0)
         if args.command is not None and sys.stdout is not None:

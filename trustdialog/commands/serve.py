@@ -110,6 +110,9 @@ def server_config(args: argparse.Namespace) -> ServerConfig:
     app_args = [arg for folder in args.exercises for arg in ("--exercises", str(Path(folder).resolve()))]
     if args.no_save:
         app_args.append("--no-save")
+    elif url := _store_url(args):
+        # The server does not pass its environment on to the apps it starts.
+        app_args += ["--store", url]
     idle = args.idle_timeout * 60
     access_file = access_path(args).resolve()
     try:
@@ -122,6 +125,23 @@ def server_config(args: argparse.Namespace) -> ServerConfig:
         host=args.host, port=args.port, app_args=app_args, idle_timeout=idle,
         idle_warning=min(120.0, idle / 2), max_sessions=args.max_sessions,
     )
+
+
+def _store_url(args: argparse.Namespace) -> str | None:
+    """The store every app of this server uses (--store or $TRUSTDIALOG_STORE), checked now.
+
+    A database server that is down or refuses us stops the start with one
+    line, rather than every connection failing later.
+    """
+    from trustdialog.store import StoreError, open_store, store_url
+
+    url = store_url(getattr(args, "store", None))
+    if url:
+        try:
+            open_store(None, create=True, url=url).close()
+        except StoreError as error:
+            raise CommandError(str(error), 1) from None
+    return url
 
 
 def run_serve(args: argparse.Namespace) -> int:

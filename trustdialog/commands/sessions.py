@@ -296,8 +296,9 @@ def forget(args: argparse.Namespace) -> int:
         try:
             wiped = store.forget(args.id)
         except StoreError as error:
-            where = store.path or "the data file"
-            raise CommandError(f"cannot forget session {args.id}: {where}: {error}", 1) from None
+            # A server's errors name the database themselves; a file's do not.
+            where = f"{store.path}: " if store.path else ("" if store.persistent else "the data file: ")
+            raise CommandError(f"cannot forget session {args.id}: {where}{error}", 1) from None
     finally:
         store.close()
     print(f"Forgot session {args.id} for good.")

@@ -1,8 +1,9 @@
-"""Session store: an append-only event log per session, in SQLite or in memory.
+"""Session store: an append-only event log per session, in SQLite, PostgreSQL or in memory.
 
-`open_store` picks the store for a run: memory with `--no-save`; SQLite in the
-data folder otherwise; memory with a `.warning` when the folder cannot be
-written. A damaged or foreign file raises StoreError and is never deleted.
+`open_store` picks the store for a run: memory with `--no-save`; the store the
+URL names (`--store`, or $TRUSTDIALOG_STORE); SQLite in the data folder
+otherwise; memory with a `.warning` when it cannot be written. A damaged or
+foreign file raises StoreError and is never deleted.
 """
 
 from __future__ import annotations
@@ -22,34 +23,77 @@ from trustdialog.store.records import (
 )
 
 if TYPE_CHECKING:
+    from trustdialog.store.postgres import PostgresStore  # psycopg loads only for a server
     from trustdialog.store.sqlite import SQLiteStore  # sqlite3 loads only when saving
 
 __all__ = [
-    "DB_NAME", "KEPT", "MARKS", "NOT_KEPT", "PARTLY", "Mark", "MemoryStore", "SessionDamaged",
+    "DB_NAME", "ENV_STORE", "KEPT", "MARKS", "NOT_KEPT", "PARTLY", "Mark", "MemoryStore", "SessionDamaged",
     "SessionGone", "SessionInfo",
     "Snapshot", "Store", "StoreConflict", "StoreError", "StoreWriteError", "db_path", "move_aside",
-    "open_store",
+    "open_store", "store_url",
 ]
 
 DB_NAME = "sessions.db"
+ENV_STORE = "TRUSTDIALOG_STORE"
 MEMORY_ONLY = "; this session is kept in memory only and will be lost when the app closes"
+URL_FORMS = "sqlite:///PATH (a folder or a file) or postgresql://USER@HOST:PORT/DATABASE"
+SQLITE_SUFFIXES = (".db", ".sqlite", ".sqlite3")
 
 
 def db_path(data_dir: Path | None) -> Path:
     return locations.data_dir(data_dir) / DB_NAME
 
 
-def open_store(data_dir: Path | None, no_save: bool = False, *, create: bool = True) -> Store:
-    """The store for this run.
+def store_url(url: str | None = None) -> str | None:
+    """The store URL in force: `url` (from --store), else $TRUSTDIALOG_STORE, else None."""
+    return url or os.environ.get(ENV_STORE) or None
+
+
+def sqlite_path(url: str) -> Path:
+    """The file an `sqlite:` URL names: a folder gets the usual file name inside it."""
+    rest = url[len("sqlite:"):]
+    if rest.startswith("//"):
+        rest = rest[2:]
+        if not rest.startswith("/"):
+            # sqlite://host/... : a host has no meaning for a file.
+            raise StoreError(f"--store {url}: an sqlite URL names a path, as sqlite:///PATH")
+    if not rest:
+        raise StoreError(f"--store {url}: the URL names no path; use sqlite:///PATH")
+    path = Path(rest).expanduser()
+    if path.suffix.lower() in SQLITE_SUFFIXES and not path.is_dir():
+        return path
+    return path / DB_NAME
+
+
+def _kind_of(url: str) -> str:
+    """"sqlite" or "postgresql"; StoreError with the forms it takes for anything else."""
+    scheme = url.split(":", 1)[0].lower() if ":" in url else ""
+    if scheme == "sqlite":
+        return "sqlite"
+    if scheme in ("postgresql", "postgres") and url[len(scheme):].startswith("://"):
+        return "postgresql"
+    from trustdialog.store.postgres_url import shown
+
+    raise StoreError(f"--store {shown(url)} is not a store URL; use {URL_FORMS}")
+
+
+def open_store(data_dir: Path | None, no_save: bool = False, *, create: bool = True,
+               url: str | None = None) -> Store:
+    """The store for this run: the one `url` (or $TRUSTDIALOG_STORE) names, else SQLite.
 
     With `create=False` (the commands) a missing file gives an empty
     MemoryStore instead of a new file; an existing one that cannot be written
     is opened for reading with `.read_only` saying why; one that cannot be
-    read, or a data folder that is not a folder, raises StoreError.
+    read, or a data folder that is not a folder, raises StoreError. A database
+    server that cannot be reached, or refuses us, raises StoreError too: a
+    practice that chose a server should hear so, not carry on in memory.
     """
     if no_save:
         return MemoryStore()
-    path = db_path(data_dir)
+    url = store_url(url)
+    if url and _kind_of(url) == "postgresql":
+        return _open_postgres(url, create)
+    path = sqlite_path(url) if url else db_path(data_dir)
     if not create:
         return _open_existing(path) if _file_exists(path) else MemoryStore()
     try:
@@ -67,6 +111,18 @@ def open_store(data_dir: Path | None, no_save: bool = False, *, create: bool = T
         return SQLiteStore(path, probe=create)
     except StoreWriteError as error:
         return MemoryStore(warning=f"cannot save: {error}" + MEMORY_ONLY)
+
+
+def _open_postgres(url: str, create: bool) -> Store:
+    from trustdialog.store.postgres import PostgresStore  # psycopg loads only here
+
+    store: PostgresStore = PostgresStore(url)
+    if create and store.read_only:
+        # As with a read-only data folder: the app carries on in memory, saying why.
+        why = store.read_only
+        store.close()
+        return MemoryStore(warning=f"cannot save: {why}" + MEMORY_ONLY)
+    return store
 
 
 def _open_existing(path: Path) -> SQLiteStore:
@@ -136,12 +192,18 @@ def _check_folder(folder: Path) -> None:
     raise StoreError(f"{folder} cannot be a data folder: {here} is {_kind(st)}, not a folder")
 
 
-def move_aside(data_dir: Path | None) -> Path | None:
+def move_aside(data_dir: Path | None, url: str | None = None) -> Path | None:
     """Rename the data file (and its -wal/-shm) out of the way; the new name, or None.
 
-    StoreError when the folder cannot be read; OSError when it cannot be written.
+    StoreError when the folder cannot be read, or the store is not a file;
+    OSError when it cannot be written.
     """
-    path = db_path(data_dir)
+    url = store_url(url)
+    if url and _kind_of(url) == "postgresql":
+        from trustdialog.store.postgres_url import shown
+
+        raise StoreError(f"{shown(url)} is a database server, not a file: nothing to move aside")
+    path = sqlite_path(url) if url else db_path(data_dir)
     try:
         if not _file_exists(path):
             return None

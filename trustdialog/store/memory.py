@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 import uuid
 from pathlib import Path
@@ -136,8 +137,12 @@ class MemoryStore:
         self._version += 1
         self._get(session_id)
         del self._sessions[session_id]
-        for key in [k for k in self._marks if k[0] == session_id]:
-            del self._marks[key]
+        for key, mark in list(self._marks.items()):
+            if key[0] == session_id:
+                del self._marks[key]
+            elif mark.checkin_session == session_id:
+                # As the file stores do: the mark stays, the forgotten session is not named.
+                self._marks[key] = dataclasses.replace(mark, checkin_session=None)
         return True
 
     def version(self) -> int:

@@ -1,0 +1,62 @@
+"""The PostgreSQL layout and its migrations: every database is brought up to date on open."""
+
+from __future__ import annotations
+
+# Migration n takes a database from version n to n + 1; version 0 is an empty
+# database. The numbers are PostgreSQL's own: they need not follow SQLite's,
+# since a database server never held the older SQLite layouts.
+MIGRATIONS: tuple[str, ...] = (
+    # 1: the event log, its sessions, drafts of text being typed, promise marks.
+    """
+    CREATE TABLE schema_version (version INTEGER NOT NULL);
+    INSERT INTO schema_version VALUES (0);
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+    CREATE TABLE sessions (
+        id TEXT PRIMARY KEY,
+        exercise_id TEXT NOT NULL,
+        title TEXT NOT NULL,
+        name_a TEXT NOT NULL,
+        name_b TEXT NOT NULL,
+        owner TEXT,
+        created_at DOUBLE PRECISION NOT NULL,
+        updated_at DOUBLE PRECISION NOT NULL,
+        finished INTEGER NOT NULL DEFAULT 0,
+        events INTEGER NOT NULL DEFAULT 0,
+        private_steps TEXT NOT NULL DEFAULT '[]',
+        hidden_steps TEXT NOT NULL DEFAULT '[]'
+    );
+    CREATE INDEX sessions_owner ON sessions (owner, updated_at);
+    CREATE TABLE events (
+        session_id TEXT NOT NULL REFERENCES sessions(id),
+        seq INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        at DOUBLE PRECISION,
+        body TEXT NOT NULL,            -- Event.to_dict() as JSON, byte for byte as written
+        UNIQUE (session_id, seq)       -- a lost or doubled event is impossible
+    );
+    CREATE TABLE drafts (
+        session_id TEXT NOT NULL REFERENCES sessions(id),
+        key TEXT NOT NULL,
+        text TEXT NOT NULL,
+        at DOUBLE PRECISION NOT NULL,
+        PRIMARY KEY (session_id, key)
+    );
+    CREATE TABLE marks (
+        session_id TEXT NOT NULL REFERENCES sessions(id),
+        key TEXT NOT NULL,
+        mark TEXT NOT NULL CHECK (mark IN ('kept', 'partly', 'not kept')),
+        at DOUBLE PRECISION NOT NULL,
+        checkin_session TEXT,
+        PRIMARY KEY (session_id, key)
+    )
+    """,
+)
+CURRENT = len(MIGRATIONS)
+
+# Taken for the length of the upgrading transaction, so two hosts opening a
+# fresh database at once do not both lay the tables down.
+UPGRADE_LOCK = 0x7472_7573_7464  # "trustd"
+
+
+def statements(script: str) -> list[str]:
+    return [s for s in script.split(";") if s.strip()]

@@ -1,0 +1,408 @@
+"""The PostgreSQL store: the same event log as SQLite's, on a server several hosts can share.
+
+Every write is one transaction that ends with a NOTIFY, so other processes
+learn of it from the server (LISTEN on a second connection) instead of
+polling. psycopg is imported here only: the plain app never loads it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from typing import Any, Callable, Iterable, Mapping, TypeVar
+
+import psycopg
+from psycopg import errors as pg_errors
+
+from trustdialog.engine import Event
+from trustdialog.store import pg_schema
+from trustdialog.store.memory import new_session_id
+from trustdialog.store.postgres_url import shown
+from trustdialog.store.records import (
+    MARKS, Mark, SessionDamaged, SessionGone, SessionInfo, Snapshot, StoreConflict, StoreError,
+    StoreWriteError,
+)
+
+log = logging.getLogger("trustdialog.store")
+log.addHandler(logging.NullHandler())
+T = TypeVar("T")
+
+CHANNEL = "trustdialog"  # the NOTIFY channel every write signals on
+CONNECT_TIMEOUT = 10  # seconds: a server that does not answer is reported, not waited on
+_RETRIES = 20
+
+_SESSION_COLS = ("id, exercise_id, title, name_a, name_b, owner, created_at, updated_at, "
+                 "finished, events, private_steps, hidden_steps")
+
+
+def _reason(error: BaseException) -> str:
+    """A short reason from a psycopg error: its last 'failed:' clause, first line only."""
+    if isinstance(error, pg_errors.InsufficientPrivilege):
+        return "permission denied (ask the database's owner to grant it)"
+    text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    if "failed:" in text:
+        text = text.rsplit("failed:", 1)[1].strip()
+    lowered = text.lower()
+    if "connection refused" in lowered or "no such file or directory" in lowered:
+        return "no server is running there"
+    if "timeout expired" in lowered:
+        return "the server did not answer"
+    if "password authentication failed" in lowered:
+        return "the password was refused"
+    return text[:160]
+
+
+class PostgresStore:
+    """Sessions in one PostgreSQL database; safe to share between processes and hosts."""
+
+    persistent = True
+    path = None  # no file: `where` names the database
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.where = shown(url)
+        self.warning: str | None = None
+        # Why this store can only read (the role may not write); None when it can write.
+        self.read_only: str | None = None
+        self._lock = threading.RLock()
+        self._listen_lock = threading.Lock()
+        self._writes = 0  # this process's commits (see version)
+        self._heard = 0  # notifications received (see version)
+        self._conn = self._connect()
+        try:
+            self._migrate()
+            self._check_writable()
+            self._listen: psycopg.Connection[Any] = self._connect()
+            self._listen.execute(f"LISTEN {CHANNEL}")
+        except BaseException:
+            self._conn.close()
+            raise
+
+    # -- opening ---------------------------------------------------------------
+
+    def _connect(self) -> psycopg.Connection[Any]:
+        try:
+            return psycopg.connect(self.url, autocommit=True, connect_timeout=CONNECT_TIMEOUT,
+                                   application_name="trustdialog")
+        except psycopg.ProgrammingError:
+            # Its message quotes the URL, password and all: never shown.
+            raise StoreError(f"{self.where} is not a valid PostgreSQL URL") from None
+        except psycopg.Error as error:
+            raise StoreError(f"cannot reach the database {self.where}: {_reason(error)}") from None
+
+    def _version(self) -> int:
+        """The database's schema version: 0 when empty; StoreError for a foreign or newer one."""
+        # pg_tables, not to_regclass: a plain query sees what another opener
+        # committed while we waited for the upgrade lock; the catalog cache may not.
+        names = {name for (name,) in self._conn.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
+            "AND tablename IN ('schema_version', 'sessions')").fetchall()}
+        has_version, has_sessions = "schema_version" in names, "sessions" in names
+        if not has_version:
+            if has_sessions:
+                raise StoreError(f"the database {self.where} has a sessions table that is not "
+                                 "trustdialog's; use another database or schema")
+            return 0
+        rows = self._conn.execute("SELECT version FROM schema_version").fetchall()
+        if len(rows) != 1:
+            raise StoreError(f"the database {self.where}: its schema version is damaged "
+                             f"({len(rows)} rows)")
+        version = int(rows[0][0])
+        if version > pg_schema.CURRENT:
+            raise StoreError(f"the database {self.where} was written by a newer trustdialog "
+                             f"(schema {version}, this one knows {pg_schema.CURRENT}); please upgrade")
+        return version
+
+    def _migrate(self) -> None:
+        try:
+            if self._version() == pg_schema.CURRENT:
+                return
+            with self._conn.transaction():
+                self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (pg_schema.UPGRADE_LOCK,))
+                found = self._version()  # another process may have upgraded it meanwhile
+                if found != pg_schema.CURRENT:
+                    log.info("upgrading %s from schema %s to %s", self.where, found,
+                             pg_schema.CURRENT)
+                for n in range(found, pg_schema.CURRENT):
+                    for statement in pg_schema.statements(pg_schema.MIGRATIONS[n]):
+                        self._conn.execute(statement)
+                    self._conn.execute("UPDATE schema_version SET version = %s", (n + 1,))
+        except psycopg.Error as error:
+            raise StoreError(f"cannot set up the database {self.where}: {_reason(error)}") from None
+
+    def _check_writable(self) -> None:
+        try:
+            row = self._conn.execute(
+                "SELECT bool_and(has_table_privilege(t, 'INSERT, UPDATE, DELETE')) "
+                "FROM unnest(ARRAY['sessions', 'events', 'drafts', 'marks']) AS t").fetchone()
+        except psycopg.Error as error:
+            raise StoreError(f"cannot read the database {self.where}: {_reason(error)}") from None
+        if not (row and row[0]):
+            self.read_only = (f"{self.where}: this role may read but not write "
+                              "(ask the database's owner to grant it)")
+
+    # -- running ---------------------------------------------------------------
+
+    def _write(self, work: Callable[[psycopg.Connection[Any]], T], session_id: str = "") -> T:
+        """Run `work` in one committed transaction that also tells every listener."""
+        with self._lock:
+            for attempt in range(_RETRIES):
+                try:
+                    with self._conn.transaction():
+                        result = work(self._conn)
+                        # Sent at commit, and only if it commits: a listener that
+                        # hears it can read the change.
+                        self._conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, session_id))
+                    self._writes += 1
+                    return result
+                except (pg_errors.SerializationFailure, pg_errors.DeadlockDetected,
+                        pg_errors.UniqueViolation):
+                    # Not reachable while the session's row is locked, but if it
+                    # ever is, the UNIQUE key refused a doubled seq: run it again.
+                    time.sleep(0.001 * (attempt + 1))
+                except psycopg.Error as error:
+                    log.warning("write failed: %s", type(error).__name__)
+                    raise StoreWriteError(f"{self.where}: {_reason(error)}") from None
+            raise StoreWriteError(f"{self.where}: the write kept colliding with others")
+
+    def _read(self, sql: str, params: tuple[object, ...] = ()) -> list[tuple[Any, ...]]:
+        with self._lock:
+            try:
+                return self._conn.execute(sql, params).fetchall()
+            except psycopg.Error as error:
+                raise StoreError(f"cannot read {self.where}: {_reason(error)}") from None
+
+    def version(self) -> int:
+        """Changes whenever anything stored changed, by this process or another.
+
+        Counts the NOTIFYs heard on the listening connection; reading them is a
+        poll of its socket, with no round trip to the server, so asking ten
+        times a second costs next to nothing. This process's own commits are
+        counted at once, before their notification comes back.
+        """
+        with self._listen_lock:
+            try:
+                for _ in self._listen.notifies(timeout=0):
+                    self._heard += 1
+            except psycopg.Error:  # the server went away: "changed", so the caller reads and sees why
+                return -1
+        return (self._heard << 32) | (self._writes & 0xFFFFFFFF)
+
+    # -- sessions --------------------------------------------------------------
+
+    def create_session(self, exercise_id: str, title: str, names: Mapping[str, str],
+                       owner: str | None = None, at: float | None = None, *,
+                       private_steps: Iterable[str] = (), hidden_steps: Iterable[str] = ()) -> str:
+        at = time.time() if at is None else at
+        row = (exercise_id, title, names["a"], names["b"], owner, at, at,
+               json.dumps(list(private_steps)), json.dumps(list(hidden_steps)))
+
+        def insert(conn: psycopg.Connection[Any]) -> str:
+            sid = new_session_id()
+            while conn.execute("SELECT 1 FROM sessions WHERE id = %s", (sid,)).fetchone():
+                sid = new_session_id()  # the random id was taken; draw another
+            conn.execute(f"INSERT INTO sessions ({_SESSION_COLS}) "
+                         "VALUES (%s,%s,%s,%s,%s,%s,%s,%s,0,0,%s,%s)", (sid, *row))
+            return sid
+
+        return self._write(insert)
+
+    def append(self, session_id: str, event: Event, *, after: int | None = None,
+               clear_drafts: Iterable[str] = (), finished: bool = False) -> int:
+        """Add `event` as the session's next one; committed on the server before it returns.
+
+        With `after`, append only if the log still ends at that seq; otherwise
+        raise StoreConflict so the caller can catch up first.
+        """
+        body = json.dumps(event.to_dict(), ensure_ascii=False, separators=(",", ":"))
+        clear = [(session_id, key) for key in clear_drafts]
+
+        def add(conn: psycopg.Connection[Any]) -> int:
+            # The session's row lock orders the writers of one session: reading
+            # max(seq) and inserting seq + 1 happen with no other writer between.
+            if conn.execute("SELECT 1 FROM sessions WHERE id = %s FOR UPDATE",
+                            (session_id,)).fetchone() is None:
+                raise SessionGone(session_id)
+            found = conn.execute("SELECT COALESCE(MAX(seq), 0) FROM events WHERE session_id = %s",
+                                 (session_id,)).fetchone()
+            last = int(found[0]) if found else 0
+            if after is not None and last != after:
+                raise StoreConflict(last)
+            seq = last + 1
+            conn.execute("INSERT INTO events (session_id, seq, kind, at, body) "
+                         "VALUES (%s,%s,%s,%s,%s)", (session_id, seq, event.kind, event.at, body))
+            conn.execute("UPDATE sessions SET events = %s, updated_at = GREATEST(updated_at, %s), "
+                         "finished = GREATEST(finished, %s) WHERE id = %s",
+                         (seq, event.at or time.time(), int(finished), session_id))
+            if clear:
+                with conn.cursor() as cur:
+                    cur.executemany("DELETE FROM drafts WHERE session_id = %s AND key = %s", clear)
+            return seq
+
+        return self._write(add, session_id)
+
+    def events(self, session_id: str, after: int = 0) -> list[Event]:
+        """The events after seq `after`; SessionDamaged names the first that cannot be read."""
+        self.info(session_id)
+        rows = self._read("SELECT seq, body FROM events WHERE session_id = %s AND seq > %s "
+                          "ORDER BY seq", (session_id, after))
+        out = []
+        for expected, (seq, body) in enumerate(rows, after + 1):
+            if seq != expected:
+                raise SessionDamaged(session_id, f"event {expected} is missing")
+            try:
+                out.append(Event.from_dict(json.loads(body)))
+            except ValueError:
+                raise SessionDamaged(session_id, f"event {seq} is damaged (not JSON)") from None
+            except (KeyError, TypeError, AttributeError):
+                raise SessionDamaged(session_id, f"event {seq} is damaged (not an event)") from None
+        return out
+
+    def info(self, session_id: str) -> SessionInfo:
+        rows = self._read(f"SELECT {_SESSION_COLS} FROM sessions WHERE id = %s", (session_id,))
+        if not rows:
+            raise StoreError(f"no session {session_id!r}")
+        return _info(rows[0])
+
+    def sessions(self, owner: str | None = None) -> list[SessionInfo]:
+        """Every session whose summary can be read; `damaged` names the others."""
+        where, params = ("WHERE owner = %s", (owner,)) if owner is not None else ("", ())
+        out = []
+        for row in self._read(f"SELECT {_SESSION_COLS} FROM sessions {where} "
+                              "ORDER BY updated_at DESC", params):
+            try:
+                out.append(_info(row))
+            except SessionDamaged:
+                pass
+        return out
+
+    def damaged(self, owner: str | None = None) -> list[SessionDamaged]:
+        """What is wrong with each session that cannot be read whole (summary or events)."""
+        where, params = ("WHERE owner = %s", (owner,)) if owner is not None else ("", ())
+        found: dict[str, SessionDamaged] = {}
+        for row in self._read(f"SELECT {_SESSION_COLS} FROM sessions {where}", params):
+            try:
+                _info(row)
+            except SessionDamaged as error:
+                found[error.session_id] = error
+        # The typed columns rule out most damage; a gap in the numbers, or a
+        # body that is not an event, is still found by events().
+        suspects = self._read("SELECT session_id FROM events GROUP BY session_id "
+                              "HAVING COUNT(*) != MAX(seq) OR MIN(seq) != 1")
+        known = {i.id for i in self.sessions(owner)}
+        for (sid,) in suspects:
+            if sid in known:
+                try:
+                    self.events(sid)
+                except SessionDamaged as error:
+                    found[sid] = error
+        return list(found.values())
+
+    def set_finished(self, session_id: str) -> None:
+        self._write(lambda conn: conn.execute(
+            "UPDATE sessions SET finished = 1 WHERE id = %s", (session_id,)), session_id)
+
+    def snapshot(self, session_id: str) -> Snapshot:
+        return Snapshot(self.info(session_id), self.events(session_id), self.drafts(session_id))
+
+    # -- drafts ----------------------------------------------------------------
+
+    def save_draft(self, session_id: str, key: str, text: str) -> None:
+        """Keep what is being typed; SessionGone (nothing written) once the session is forgotten."""
+        def save(conn: psycopg.Connection[Any]) -> None:
+            _exists(conn, session_id)
+            conn.execute(
+                "INSERT INTO drafts (session_id, key, text, at) VALUES (%s,%s,%s,%s) "
+                "ON CONFLICT (session_id, key) DO UPDATE SET text = excluded.text, at = excluded.at",
+                (session_id, key, text, time.time()))
+
+        self._write(save, session_id)
+
+    def drafts(self, session_id: str) -> dict[str, str]:
+        rows = self._read("SELECT key, text FROM drafts WHERE session_id = %s", (session_id,))
+        return {str(key): str(text) for key, text in rows}
+
+    def clear_draft(self, session_id: str, key: str) -> None:
+        def clear(conn: psycopg.Connection[Any]) -> None:
+            _exists(conn, session_id)
+            conn.execute("DELETE FROM drafts WHERE session_id = %s AND key = %s", (session_id, key))
+
+        self._write(clear, session_id)
+
+    # -- promise marks ---------------------------------------------------------
+
+    def set_mark(self, session_id: str, key: str, mark: str, at: float | None = None,
+                 checkin_session: str | None = None) -> None:
+        if mark not in MARKS:
+            raise StoreError(f"a mark is one of {', '.join(MARKS)}")
+        self.info(session_id)
+        self._write(lambda conn: conn.execute(
+            "INSERT INTO marks VALUES (%s,%s,%s,%s,%s) ON CONFLICT (session_id, key) "
+            "DO UPDATE SET mark = excluded.mark, at = excluded.at, "
+            "checkin_session = excluded.checkin_session",
+            (session_id, key, mark, time.time() if at is None else at, checkin_session)), session_id)
+
+    def marks(self, owner: str | None = None) -> list[Mark]:
+        where, params = ("WHERE s.owner = %s", (owner,)) if owner is not None else ("", ())
+        rows = self._read("SELECT m.session_id, m.key, m.mark, m.at, m.checkin_session FROM marks m "
+                          f"JOIN sessions s ON s.id = m.session_id {where} ORDER BY m.at", params)
+        return [Mark(*row) for row in rows]
+
+    # -- lifetime --------------------------------------------------------------
+
+    def forget(self, session_id: str) -> bool:
+        """Delete a session for good; True once its rows are gone.
+
+        The server reclaims the space of deleted rows itself (autovacuum); what
+        stays in its files and backups is the database administrator's care.
+        """
+        def delete(conn: psycopg.Connection[Any]) -> None:
+            found = conn.execute(
+                "SELECT (SELECT COUNT(*) FROM sessions WHERE id = %s) "
+                "+ (SELECT COUNT(*) FROM drafts WHERE session_id = %s) "
+                "+ (SELECT COUNT(*) FROM events WHERE session_id = %s)",
+                (session_id, session_id, session_id)).fetchone()
+            if not (found and found[0]):
+                raise StoreError(f"no session {session_id!r}")
+            conn.execute("DELETE FROM marks WHERE session_id = %s", (session_id,))
+            conn.execute("UPDATE marks SET checkin_session = NULL WHERE checkin_session = %s",
+                         (session_id,))
+            conn.execute("DELETE FROM drafts WHERE session_id = %s", (session_id,))
+            conn.execute("DELETE FROM events WHERE session_id = %s", (session_id,))
+            conn.execute("DELETE FROM sessions WHERE id = %s", (session_id,))
+
+        self._write(delete, session_id)
+        log.info("forgot session %s", session_id)
+        return True
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+        with self._listen_lock:
+            self._listen.close()
+
+
+def _exists(conn: psycopg.Connection[Any], session_id: str) -> None:
+    if conn.execute("SELECT 1 FROM sessions WHERE id = %s", (session_id,)).fetchone() is None:
+        raise SessionGone(session_id)
+
+
+def _steps(sid: str, owner: str | None, value: object, what: str) -> tuple[str, ...]:
+    try:
+        steps = json.loads(str(value))
+    except ValueError:
+        raise SessionDamaged(sid, f"its {what} steps are damaged (not JSON)", owner) from None
+    if not isinstance(steps, list) or not all(isinstance(s, str) for s in steps):
+        raise SessionDamaged(sid, f"its {what} steps are damaged (not a list of step ids)", owner)
+    return tuple(steps)
+
+
+def _info(row: tuple[Any, ...]) -> SessionInfo:
+    """One session's summary; the columns are typed, so only the step lists can be damaged."""
+    (sid, exercise_id, title, name_a, name_b, owner, created, updated, finished, events,
+     private, hidden) = row
+    return SessionInfo(sid, exercise_id, title, {"a": name_a, "b": name_b}, owner, created,
+                       updated, bool(finished), events, _steps(sid, owner, private, "private"),
+                       _steps(sid, owner, hidden, "hidden"))
