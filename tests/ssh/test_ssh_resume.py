@@ -11,7 +11,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from ssh_helpers import RunningServer, Tmux, children_of, pid_alive, ssh_command, wait_for
+from ssh_helpers import START_PATHS, RunningServer, Tmux, children_of, pid_alive, ssh_command, wait_for
 
 from trustdialog.exercise import load_library
 from trustdialog.session import Session
@@ -42,9 +42,10 @@ def people(tmp_path_factory, keys) -> Path:
     return path
 
 
-@pytest.fixture
-def serve(tmp_path, people):
-    server = RunningServer.serve_command(tmp_path / "data", people)
+@pytest.fixture(params=START_PATHS)
+def serve(request, tmp_path, people):
+    """`trustdialog serve`, twice over: apps forked from the template, and with --no-template."""
+    server = RunningServer.serve_command(tmp_path / "data", people, request.param)
     yield server
     server.stop()
 
