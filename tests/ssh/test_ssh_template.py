@@ -8,6 +8,7 @@ import json
 import os
 import signal
 import sys
+from pathlib import Path
 
 import asyncssh
 import pytest
@@ -151,3 +152,22 @@ def test_the_serve_command_can_start_apps_fresh(option, env, template, tmp_path,
     args = build_parser().parse_args(["--data-dir", str(tmp_path), "serve", *option])
     args.exercises = args.exercises or []  # as cli.main leaves it
     assert server_config(args).template is template
+
+
+def test_a_process_an_app_leaves_behind_is_reaped_by_the_server(start_server, keys):
+    # Apps forked from the template are handed to the server as a subreaper, so their own
+    # orphans come to it too: it must reap them, never keep them as zombies.
+    server = start_server([sys.executable, str(Path(__file__).with_name("orphan_app.py"))])
+    assert wait_for(server.template_pids, 5), server.log
+
+    async def scenario():
+        conn = await asyncssh.connect(port=server.port, **client_options(keys["bob"]))
+        process = await conn.create_process(term_type="xterm", encoding=None)
+        said = await read_until(process.stdout, b"\r\n")
+        process.stdin.write(b"\n")  # the line the app reads (its terminal is not raw)
+        await asyncio.wait_for(process.wait(), 10)
+        conn.close()
+        return int(said.split(b"ORPHAN ", 1)[1].split(b"\r\n", 1)[0])
+    orphan = asyncio.run(scenario())
+    assert wait_for(lambda: not os.path.exists(f"/proc/{orphan}"), 5), \
+        f"the orphan was left as a zombie: {open(f'/proc/{orphan}/stat').read()}"

@@ -64,7 +64,6 @@ class PtyChild:
         self._proc: subprocess.Popen[bytes] | None = None  # a fresh interpreter
         self._pid: int | None = None
         self._starting: asyncio.Future[None] | None = None
-        self.forked = False  # started from the template
         self._pidfd: int | None = None
         self._poll_handle: asyncio.TimerHandle | None = None
         self._pending = bytearray()  # input the pty could not take yet
@@ -109,7 +108,7 @@ class PtyChild:
             if pid is None:
                 self._start_fresh(slave)
             else:
-                self._pid, self.forked = pid, True
+                self._pid = pid
         except BaseException:
             self._close_master()
             raise

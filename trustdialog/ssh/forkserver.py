@@ -45,6 +45,7 @@ PRELOAD = (
     "textual.layouts.stream", "textual.pilot", "textual.scrollbar",
 )
 _PR_SET_PDEATHSIG = 1
+_KEPT: list[object] = []  # the template's standard streams, in an app (see _become_app)
 
 
 @dataclass(frozen=True)
@@ -173,6 +174,8 @@ def _become_app(sock: socket.socket, slave: int, request: dict[str, object]) -> 
                                    errors="backslashreplace", line_buffering=True),
     }
     for name, stream in streams.items():  # Textual's driver writes to sys.__stderr__
+        # The template's own stream would close its fd (now the pty) when freed: keep it.
+        _KEPT.append(getattr(sys, f"__{name}__"))
         setattr(sys, name, stream)
         setattr(sys, f"__{name}__", stream)
 
@@ -200,6 +203,12 @@ def main() -> None:
             importlib.import_module(name)
         except ImportError as error:  # an app without that module: it imports what it needs itself
             print(f"trustdialog: the app template could not import {name}: {error}", file=sys.stderr)
+    threading = sys.modules.get("threading")
+    if threading is not None and threading.active_count() > 1:
+        # Forking a process with threads copies their locks mid-use: no template then.
+        print("trustdialog: the app template started threads while importing; not forking",
+              file=sys.stderr)
+        return
     # Everything imported lives as long as the process: out of the collector's sight, so
     # no collection in an app touches (and so copies) these shared pages.
     gc.collect()

@@ -417,7 +417,11 @@ class AppServer:
         c = self.config
         # Importing the app takes a moment: meanwhile the server gets ready to listen. It
         # announces itself once the template is ready (or known not to be: apps start fresh).
-        warming = asyncio.ensure_future(self.template.start()) if self.template else None
+        warming = None
+        if self.template:
+            warming = asyncio.ensure_future(self.template.start())
+            # Orphans of the apps now come to the server (subreaper.py): reap them as they end.
+            asyncio.get_running_loop().add_signal_handler(signal.SIGCHLD, subreaper.reap_strays)
         self._acceptor = await asyncssh.create_server(
             lambda: Connection(self.shared), c.host, c.port,
             server_host_keys=[self.host_key], server_version="trustdialog",

@@ -44,6 +44,8 @@ def spawning(delta: int) -> None:
     """+1 when a template request starts, -1 when its pid has been claimed (or it failed)."""
     global _spawning
     _spawning += delta
+    if not _spawning:
+        reap_strays()  # one may have ended while a pid was not yet claimed
 
 
 def children() -> list[int]:
