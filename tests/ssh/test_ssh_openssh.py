@@ -120,6 +120,7 @@ def test_the_real_command_serves_the_trustdialog_app(tmp_path, access_file, keys
             cmdline = open(f"/proc/{child}/cmdline").read().split("\0")
             assert cmdline[1:5] == ["-m", "trustdialog", "--data-dir", str(tmp_path.resolve())]
         else:  # a fork keeps the template's command line: the store it opens shows its data dir
+            assert "trustdialog.ssh.forkserver" in open(f"/proc/{child}/cmdline").read()
             def store_open() -> bool:
                 links = [os.readlink(fd) for fd in Path(f"/proc/{child}/fd").iterdir()]
                 return any(link.startswith(str(tmp_path.resolve())) for link in links)

@@ -46,6 +46,7 @@ def people(tmp_path_factory, keys) -> Path:
 def serve(request, tmp_path, people):
     """`trustdialog serve`, twice over: apps forked from the template, and with --no-template."""
     server = RunningServer.serve_command(tmp_path / "data", people, request.param)
+    server.path = request.param
     yield server
     server.stop()
 
@@ -237,6 +238,9 @@ def test_a_dropped_connection_ends_its_app_and_the_session_resumes_with_its_draf
 
     # The client vanishes without a word: its app must go too (and nothing it started).
     [app] = serve.children()
+    # Forked from the template (whose command line a fork keeps), or a fresh interpreter.
+    forked = "trustdialog.ssh.forkserver" in open(f"/proc/{app}/cmdline").read()
+    assert forked is (serve.path == "template")
     family = [app, *children_of(app)]
     os.kill(first.ssh_pid(), signal.SIGKILL)
     assert wait_for(lambda: not any(pid_alive(pid) for pid in family), 8), \
