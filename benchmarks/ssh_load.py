@@ -12,7 +12,8 @@ with the asyncssh client, and for each N:
     then), staggered; latency is from writing a key to the first screen update
     that follows it (updates arriving within 3 ms of each other are one update);
     bytes per keystroke are the bytes received while typing over the keys sent,
-  * memory: RSS and PSS of each app process (PSS shares out common pages),
+  * memory: RSS and PSS of each app process (PSS shares out common pages; apps forked
+    from the template share its imported modules), and the template's own,
   * CPU: the server process's user+system time over the typing window, as % of
     one core, and the same for all the apps together and for this client.
 
@@ -21,6 +22,7 @@ competes with the server and the apps, so read latencies as upper bounds.
 
     python benchmarks/ssh_load.py                       # bare app and trustdialog, 10/25/50
     python benchmarks/ssh_load.py --apps bare --sessions 10 --seconds 10
+    python benchmarks/ssh_load.py --apps trustdialog --paths template,fresh --sessions 50,100
     python benchmarks/ssh_load.py --json results.json
 """
 
@@ -114,6 +116,18 @@ def proc_children(pid: int) -> list[int]:
     return found
 
 
+def app_children(server_pid: int) -> list[int]:
+    """The server's apps: they lead their own session (the template does not)."""
+    found = []
+    for pid in proc_children(server_pid):
+        try:
+            if os.getsid(pid) == pid:
+                found.append(pid)
+        except ProcessLookupError:
+            pass
+    return found
+
+
 def cpu_seconds(pid: int) -> float:
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -144,14 +158,14 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[index]
 
 
-async def start_server(folder: Path, app: str) -> tuple[subprocess.Popen, int, asyncssh.SSHKey]:
+async def start_server(folder: Path, app: str, template: bool = True) -> tuple[subprocess.Popen, int, asyncssh.SSHKey]:
     key = asyncssh.generate_private_key("ssh-ed25519")
     access = AccessList()
     access.add("bench", "client", [parse_key(key.export_public_key().decode())])
     access.save(folder / "access.toml")
     config = {"data_dir": str(folder / "data"), "access_file": str(folder / "access.toml"),
               "host_key_file": str(folder / "host_key"), "port": 0, "child_argv": APPS[app],
-              "max_sessions": 500, "idle_timeout": 0, "hangup_grace": 1.0}
+              "max_sessions": 500, "idle_timeout": 0, "hangup_grace": 1.0, "template": template}
     log = open(folder / "server.log", "w")
     proc = subprocess.Popen([sys.executable, "-c", LAUNCHER, json.dumps(config)],
                             stdout=subprocess.PIPE, stderr=log, text=True)
@@ -222,11 +236,16 @@ async def run_level(port: int, key, server_pid: int, count: int, seconds: float,
         sample = sessions[0][2].text.decode(errors="replace").strip()
         result["error"] = f"every app exited at once (status {sessions[0][2].exit_status}): {sample[:200]}"
         return result
-    children = [pid for pid in proc_children(server_pid)]
+    children = app_children(server_pid)
     memory = [memory_kib(pid) for pid in children]
     result["rss_mib_per_session"] = round(statistics.mean(m[0] for m in memory) / 1024, 1)
     result["pss_mib_per_session"] = round(statistics.mean(m[1] for m in memory) / 1024, 1)
     result["server_rss_mib"] = round(memory_kib(server_pid)[0] / 1024, 1)
+    helpers = [pid for pid in proc_children(server_pid) if pid not in children]  # the template
+    result["template_pss_mib"] = round(sum(memory_kib(pid)[1] for pid in helpers) / 1024, 1)
+    # Everything the sessions cost together, the template included, shared out per session.
+    result["total_pss_mib_per_session"] = round(
+        (sum(m[1] for m in memory) + result["template_pss_mib"] * 1024) / len(memory) / 1024, 1)
 
     # Idle: nobody types.
     before = sum(s.bytes for _, _, s in alive)
@@ -264,20 +283,22 @@ async def run_level(port: int, key, server_pid: int, count: int, seconds: float,
         conn.close()
     await asyncio.sleep(0.5)
     deadline = time.perf_counter() + 10
-    while proc_children(server_pid) and time.perf_counter() < deadline:
+    while app_children(server_pid) and time.perf_counter() < deadline:
         await asyncio.sleep(0.2)
-    result["left_behind"] = len(proc_children(server_pid))
+    result["left_behind"] = len(app_children(server_pid))
     return result
 
 
-async def bench(app: str, levels: list[int], seconds: float, idle: float, rate: float, prelude: bytes) -> list[dict]:
+async def bench(app: str, levels: list[int], seconds: float, idle: float, rate: float, prelude: bytes,
+                path: str = "template") -> list[dict]:
     with tempfile.TemporaryDirectory(prefix="td-ssh-load-") as folder:
-        proc, port, key = await start_server(Path(folder), app)
+        proc, port, key = await start_server(Path(folder), app, template=path == "template")
         try:
             results = []
             for count in levels:
                 result = await run_level(port, key, proc.pid, count, seconds, idle, rate, prelude)
                 result["app"] = app
+                result["path"] = path
                 print(json.dumps(result), flush=True)
                 results.append(result)
                 if "error" in result:
@@ -289,9 +310,9 @@ async def bench(app: str, levels: list[int], seconds: float, idle: float, rate: 
 
 
 def table(results: list[dict]) -> str:
-    head = ("app", "sessions", "p50_ms", "p95_ms", "bytes_per_key", "idle_bytes_per_session_per_min",
-            "rss_mib_per_session", "pss_mib_per_session", "server_cpu_pct", "apps_cpu_pct", "client_cpu_pct",
-            "answered", "keys", "startup_s")
+    head = ("app", "path", "sessions", "p50_ms", "p95_ms", "bytes_per_key", "idle_bytes_per_session_per_min",
+            "rss_mib_per_session", "pss_mib_per_session", "template_pss_mib", "total_pss_mib_per_session",
+            "server_cpu_pct", "apps_cpu_pct", "client_cpu_pct", "answered", "keys", "startup_s")
     lines = [" | ".join(head), " | ".join("---" for _ in head)]
     for r in results:
         if "error" in r:
@@ -304,6 +325,7 @@ def table(results: list[dict]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--apps", default="bare,trustdialog", help="bare, trustdialog, or both (comma)")
+    parser.add_argument("--paths", default="template", help="how apps start: template, fresh, or both (comma)")
     parser.add_argument("--sessions", default="10,25,50", help="concurrent sessions per level")
     parser.add_argument("--seconds", type=float, default=15, help="typing time per level")
     parser.add_argument("--idle", type=float, default=15, help="idle window per level (scaled to a minute)")
@@ -318,14 +340,16 @@ def main() -> None:
     prelude = args.prelude.encode().decode("unicode_escape").encode()
     results = []
     for app in args.apps.split(","):
-        results += asyncio.run(bench(app.strip(), levels, args.seconds, args.idle, args.rate, prelude))
+        for path in args.paths.split(","):
+            results += asyncio.run(bench(app.strip(), levels, args.seconds, args.idle, args.rate, prelude,
+                                         path.strip()))
     print()
     print(table(results))
-    bare = {r["sessions"]: r for r in results if r["app"] == "bare" and "error" not in r}
+    bare = {(r["sessions"], r["path"]): r for r in results if r["app"] == "bare" and "error" not in r}
     for r in results:
-        if r["app"] != "bare" and "error" not in r and r["sessions"] in bare:
-            ratio = r["bytes_per_key"] / bare[r["sessions"]]["bytes_per_key"]
-            print(f"{r['app']} at {r['sessions']}: bytes per key {ratio:.2f}x the bare app's")
+        if r["app"] != "bare" and "error" not in r and (r["sessions"], r["path"]) in bare:
+            ratio = r["bytes_per_key"] / bare[r["sessions"], r["path"]]["bytes_per_key"]
+            print(f"{r['app']} ({r['path']}) at {r['sessions']}: bytes per key {ratio:.2f}x the bare app's")
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2))
 

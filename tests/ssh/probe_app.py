@@ -37,6 +37,9 @@ say("PROBE " + json.dumps({
     "colorterm": os.environ.get("COLORTERM"),
     "argv": sys.argv[1:],
     "pid": os.getpid(),
+    "ppid": os.getppid(),
+    # Forked from the server's app template, which imported Textual before the fork.
+    "preloaded": "textual" in sys.modules,
     "session_leader": os.getsid(0) == os.getpid(),
     "foreground": os.tcgetpgrp(0) == os.getpgrp(),
     "ctty": has_ctty,

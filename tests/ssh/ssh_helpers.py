@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import signal
 import subprocess
@@ -13,6 +14,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 BARE_APP = [sys.executable, str(REPO / "benchmarks" / "bare_app.py")]
 PROBE_APP = [sys.executable, str(Path(__file__).with_name("probe_app.py"))]
+FORK_PROBE_APP = [sys.executable, str(Path(__file__).with_name("fork_probe_app.py"))]
+# How apps start: forked from the server's warm template, or each a fresh interpreter.
+START_PATHS = ("template", "fresh")
 # Starts the server the way `trustdialog serve` does, but with a chosen child command.
 LAUNCHER = (
     "import json, sys\n"
@@ -40,6 +44,13 @@ def pid_alive(pid: int) -> bool:
         with open(f"/proc/{pid}/stat") as handle:
             return handle.read().rsplit(")", 1)[1].split()[0] != "Z"
     except (FileNotFoundError, ProcessLookupError):  # gone before, or between open and read
+        return False
+
+
+def leads_session(pid: int) -> bool:
+    try:
+        return os.getsid(pid) == pid
+    except ProcessLookupError:
         return False
 
 
@@ -79,13 +90,15 @@ class RunningServer:
         return cls(proc, log_path, out, folder / "data")
 
     @classmethod
-    def serve_command(cls, data_dir: Path, access_file: Path) -> RunningServer:
-        """The real `trustdialog serve` command, with its default app, on a free port."""
+    def serve_command(cls, data_dir: Path, access_file: Path, path: str = "template") -> RunningServer:
+        """The real `trustdialog serve` command, with its default app, on a free port;
+        `path` "fresh" adds --no-template."""
         log_path = data_dir.parent / f"{data_dir.name}-serve.log"
         with open(log_path, "w") as log:
             proc = subprocess.Popen(
                 [sys.executable, "-m", "trustdialog", "--data-dir", str(data_dir), "serve",
-                 "--host", "127.0.0.1", "--port", "0", "--access", str(access_file)],
+                 "--host", "127.0.0.1", "--port", "0", "--access", str(access_file),
+                 *(["--no-template"] if path == "fresh" else [])],
                 stdout=subprocess.PIPE, stderr=log, text=True)
         out = "".join(proc.stdout.readline() for _ in range(3))
         if "listening" not in out:
@@ -98,7 +111,12 @@ class RunningServer:
         return self.log_path.read_text()
 
     def children(self) -> list[int]:
-        return [pid for pid in children_of(self.proc.pid) if pid_alive(pid)]
+        """The apps: running children that lead their own session (the template does not)."""
+        return [pid for pid in children_of(self.proc.pid) if pid_alive(pid) and leads_session(pid)]
+
+    def template_pids(self) -> list[int]:
+        """Every template the server has started, in order (from its log)."""
+        return [int(pid) for pid in re.findall(r"app template ready \(pid (\d+)", self.log)]
 
     def stop(self) -> int:
         if self.proc.poll() is None:

@@ -10,7 +10,7 @@ import signal
 import asyncssh
 import pytest
 
-from ssh_helpers import PROBE_APP, client_options, pid_alive, wait_for
+from ssh_helpers import PROBE_APP, START_PATHS, client_options, pid_alive, wait_for
 
 
 async def read_until(stream, needle: bytes, timeout: float = 10.0) -> bytes:
@@ -31,9 +31,12 @@ def probe_info(output: bytes) -> dict:
     return json.loads(line)
 
 
-@pytest.fixture(scope="module")
-def probe_server(start_server):
-    return start_server(PROBE_APP)
+@pytest.fixture(scope="module", params=START_PATHS)
+def probe_server(request, start_server):
+    """Every test here runs twice: apps forked from the template, and fresh interpreters."""
+    server = start_server(PROBE_APP, template=request.param == "template")
+    server.path = request.param
+    return server
 
 
 def decoded(output: bytes) -> bytes:
@@ -62,6 +65,8 @@ def test_the_app_learns_who_connected_and_gets_the_client_terminal(probe_server,
     # Its own session, and the pty is its controlling terminal (so a hang-up reaches it).
     assert info["session_leader"] and info["foreground"] and info["ctty"]
     assert info["leaked"] == []
+    assert info["preloaded"] is (probe_server.path == "template")  # it went the way asked
+    assert info["ppid"] == probe_server.proc.pid  # the server's own child either way
     assert status == 3  # the app's own exit code goes back to the client
 
 

@@ -7,15 +7,17 @@ import re
 import signal
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
-from ssh_helpers import BARE_APP, children_of, pid_alive, ssh_command, wait_for
+from ssh_helpers import BARE_APP, START_PATHS, children_of, leads_session, pid_alive, ssh_command, wait_for
 
 
-@pytest.fixture(scope="module")
-def server(start_server):
-    return start_server(BARE_APP)
+@pytest.fixture(scope="module", params=START_PATHS)
+def server(request, start_server):
+    """Each test on it runs twice: apps forked from the template, and fresh interpreters."""
+    return start_server(BARE_APP, template=request.param == "template")
 
 
 def test_the_app_renders_takes_keys_follows_a_resize_and_quits(server, keys, tmux):
@@ -84,22 +86,28 @@ def test_an_idle_connection_is_warned_then_closed(start_server, keys, tmux):
     assert "end=idle" in quick.log
 
 
-def test_sigterm_stops_the_server_and_ends_every_app(start_server, keys, tmux):
-    doomed = start_server(BARE_APP)
+@pytest.mark.parametrize("path", START_PATHS)
+def test_sigterm_stops_the_server_and_ends_every_app(start_server, keys, tmux, path):
+    doomed = start_server(BARE_APP, template=path == "template")
     tmux.start(ssh_command(doomed.port, keys["alice"]))
     tmux.wait_screen("partner B")
     [child] = doomed.children()
+    helpers = [pid for pid in children_of(doomed.proc.pid) if not leads_session(pid)]
+    assert len(helpers) == (path == "template")  # the template, and nothing else
     assert doomed.stop() == 0
     assert not pid_alive(child)
+    assert not any(pid_alive(pid) for pid in helpers)
     assert wait_for(tmux.finished, 10)
     assert "the server is stopping; your session is saved" in tmux.screen()
     assert "end=server-stop" in doomed.log
 
 
-def test_the_real_command_serves_the_trustdialog_app(tmp_path, access_file, keys, tmux):
+@pytest.mark.parametrize("path", START_PATHS)
+def test_the_real_command_serves_the_trustdialog_app(tmp_path, access_file, keys, tmux, path):
     # `trustdialog serve` as a facilitator runs it, with its default app: python -m trustdialog.
     proc = subprocess.Popen([sys.executable, "-m", "trustdialog", "--data-dir", str(tmp_path), "serve",
-                             "--port", "0", "--access", str(access_file)],
+                             "--port", "0", "--access", str(access_file),
+                             *(["--no-template"] if path == "fresh" else [])],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         out = "".join(proc.stdout.readline() for _ in range(3))
@@ -107,9 +115,16 @@ def test_the_real_command_serves_the_trustdialog_app(tmp_path, access_file, keys
         tmux.start(ssh_command(port, keys["bob"]), width=100, height=30)
         screen = tmux.wait_screen("trustdialog", timeout=20)
         assert "trustdialog" in screen and "Traceback" not in screen
-        [child] = [pid for pid in children_of(proc.pid) if pid_alive(pid)]
-        cmdline = open(f"/proc/{child}/cmdline").read().split("\0")
-        assert cmdline[1:5] == ["-m", "trustdialog", "--data-dir", str(tmp_path.resolve())]
+        [child] = [pid for pid in children_of(proc.pid) if pid_alive(pid) and leads_session(pid)]
+        if path == "fresh":
+            cmdline = open(f"/proc/{child}/cmdline").read().split("\0")
+            assert cmdline[1:5] == ["-m", "trustdialog", "--data-dir", str(tmp_path.resolve())]
+        else:  # a fork keeps the template's command line: the store it opens shows its data dir
+            assert "trustdialog.ssh.forkserver" in open(f"/proc/{child}/cmdline").read()
+            def store_open() -> bool:
+                links = [os.readlink(fd) for fd in Path(f"/proc/{child}/fd").iterdir()]
+                return any(link.startswith(str(tmp_path.resolve())) for link in links)
+            assert wait_for(store_open, 10), "the app did not open the data dir's store"
         os.kill(tmux.ssh_pid(), signal.SIGKILL)
         assert wait_for(lambda: not pid_alive(child), 8)
     finally:

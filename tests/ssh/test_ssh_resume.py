@@ -11,7 +11,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from ssh_helpers import RunningServer, Tmux, children_of, pid_alive, ssh_command, wait_for
+from ssh_helpers import START_PATHS, RunningServer, Tmux, children_of, pid_alive, ssh_command, wait_for
 
 from trustdialog.exercise import load_library
 from trustdialog.session import Session
@@ -42,9 +42,11 @@ def people(tmp_path_factory, keys) -> Path:
     return path
 
 
-@pytest.fixture
-def serve(tmp_path, people):
-    server = RunningServer.serve_command(tmp_path / "data", people)
+@pytest.fixture(params=START_PATHS)
+def serve(request, tmp_path, people):
+    """`trustdialog serve`, twice over: apps forked from the template, and with --no-template."""
+    server = RunningServer.serve_command(tmp_path / "data", people, request.param)
+    server.path = request.param
     yield server
     server.stop()
 
@@ -236,6 +238,9 @@ def test_a_dropped_connection_ends_its_app_and_the_session_resumes_with_its_draf
 
     # The client vanishes without a word: its app must go too (and nothing it started).
     [app] = serve.children()
+    # Forked from the template (whose command line a fork keeps), or a fresh interpreter.
+    forked = "trustdialog.ssh.forkserver" in open(f"/proc/{app}/cmdline").read()
+    assert forked is (serve.path == "template")
     family = [app, *children_of(app)]
     os.kill(first.ssh_pid(), signal.SIGKILL)
     assert wait_for(lambda: not any(pid_alive(pid) for pid in family), 8), \

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -33,6 +34,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
                    "(default 60; 0 = never); a notice shows 2 minutes before")
     p.add_argument("--max-sessions", type=int, default=20, metavar="N",
                    help="most apps running at once (default 20)")
+    p.add_argument("--no-template", action="store_true",
+                   help="start each app with a fresh interpreter instead of forking it from a "
+                   "pre-imported template (slower, more memory; also TRUSTDIALOG_NO_TEMPLATE=1)")
     p.set_defaults(func=run_serve)
 
     p = sub.add_parser(
@@ -124,6 +128,7 @@ def server_config(args: argparse.Namespace) -> ServerConfig:
         host_key_file=Path(args.host_key).expanduser().resolve() if args.host_key else data / HOST_KEY_NAME,
         host=args.host, port=args.port, app_args=app_args, idle_timeout=idle,
         idle_warning=min(120.0, idle / 2), max_sessions=args.max_sessions,
+        template=not (args.no_template or os.environ.get("TRUSTDIALOG_NO_TEMPLATE", "") not in ("", "0")),
     )
 
 

@@ -4,6 +4,10 @@ The pty slave is the child's controlling terminal (new session + TIOCSCTTY), so
 closing the master hangs the child up the way a dropped terminal line would; we
 also signal its process group ourselves (SIGHUP, then SIGTERM, then SIGKILL) so
 that nothing outlives the connection.
+
+The child is either forked by the app template (template.py; it is then reparented
+to the server, which reaps it) or, without one, a fresh interpreter started here.
+Either way it is this process's child, and its exit status is its own.
 """
 
 from __future__ import annotations
@@ -17,6 +21,12 @@ import subprocess
 import sys
 import termios
 from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING
+
+from trustdialog.ssh import subreaper
+
+if TYPE_CHECKING:
+    from trustdialog.ssh.template import AppTemplate
 
 # subprocess can start a new session but cannot make the pty its controlling
 # terminal, and preexec_fn is unsafe once threads exist; a two-line stub does the
@@ -51,7 +61,9 @@ class PtyChild:
         self._on_input_drained = on_input_drained
         self._loop = asyncio.get_running_loop()
         self._master: int | None = None
-        self._proc: subprocess.Popen[bytes] | None = None
+        self._proc: subprocess.Popen[bytes] | None = None  # a fresh interpreter
+        self._pid: int | None = None
+        self._starting: asyncio.Future[None] | None = None
         self._pidfd: int | None = None
         self._poll_handle: asyncio.TimerHandle | None = None
         self._pending = bytearray()  # input the pty could not take yet
@@ -62,31 +74,75 @@ class PtyChild:
 
     @property
     def pid(self) -> int | None:
-        return self._proc.pid if self._proc else None
+        return self._pid
 
     @property
     def running(self) -> bool:
-        return self._proc is not None and self.returncode is None
+        """Being started, or started and not yet ended."""
+        return self._starting is not None or (self._pid is not None and self.returncode is None)
 
     def start(self) -> None:
-        master, slave = os.openpty()
+        """Start a fresh interpreter now (no template)."""
+        master, slave = self._open_pty()
         try:
-            fcntl.ioctl(master, termios.TIOCSWINSZ, _winsize(*self.size))
-            proc = subprocess.Popen(
-                [sys.executable, "-I", "-S", "-c", _CTTY_STUB, *self.argv],
-                stdin=slave, stdout=slave, stderr=slave, env=self.env,
-                start_new_session=True, close_fds=True,
-            )
+            self._start_fresh(slave)
         except BaseException:
-            os.close(master)
+            self._close_master()
             raise
         finally:
             os.close(slave)  # only the child holds it now: its exit gives us EOF
-        self._proc = proc
+        self._started()
+
+    async def launch(self, template: AppTemplate | None) -> None:
+        """Fork the app from `template` if it can, else start a fresh interpreter.
+
+        Until the pid is known, keys already go into the pty (the app reads them when it
+        starts) and a hang-up waits for the start to end first."""
+        if template is None or not template.can_run(self.argv):
+            self.start()
+            return
+        self._starting = self._loop.create_future()
+        master, slave = self._open_pty()
+        try:
+            pid = await template.spawn(self.argv, self.env, slave)
+            if pid is None:
+                self._start_fresh(slave)
+            else:
+                self._pid = pid
+        except BaseException:
+            self._close_master()
+            raise
+        finally:
+            os.close(slave)
+            starting, self._starting = self._starting, None
+            starting.set_result(None)
+        self._started()
+
+    def _open_pty(self) -> tuple[int, int]:
+        master, slave = os.openpty()
+        try:
+            fcntl.ioctl(master, termios.TIOCSWINSZ, _winsize(*self.size))
+        except OSError:
+            os.close(master)
+            os.close(slave)
+            raise
         self._master = master
         os.set_blocking(master, False)
+        return master, slave
+
+    def _start_fresh(self, slave: int) -> None:
+        proc = subprocess.Popen(
+            [sys.executable, "-I", "-S", "-c", _CTTY_STUB, *self.argv],
+            stdin=slave, stdout=slave, stderr=slave, env=self.env,
+            start_new_session=True, close_fds=True,
+        )
+        subreaper.claim(proc.pid)
+        self._proc, self._pid = proc, proc.pid
+
+    def _started(self) -> None:
+        assert self._pid is not None
         self._start_reading()
-        self._watch_exit(proc.pid)
+        self._watch_exit(self._pid)
 
     # -- input, output, size -----------------------------------------------------------
 
@@ -198,7 +254,7 @@ class PtyChild:
             self._poll_handle = self._loop.call_later(0.2, self._poll_exit)
 
     def _check_exit(self) -> bool:
-        code = self._proc.poll() if self._proc is not None else None
+        code = self._reap()
         if code is None:
             return False
         if self._pidfd is not None:
@@ -211,7 +267,24 @@ class PtyChild:
         if not self._exited.done():
             self._exited.set_result(code)
         self._on_exit(code)
+        subreaper.reap_strays()  # anything an app left behind and that has ended since
         return True
+
+    def _reap(self) -> int | None:
+        """The exit code (negative: the signal) once the child has ended, else None."""
+        if self._proc is not None:
+            code = self._proc.poll()
+        elif self._pid is not None:
+            try:
+                pid, status = os.waitpid(self._pid, os.WNOHANG)
+            except ChildProcessError:  # reaped elsewhere: the status is lost
+                pid, status = self._pid, 255 << 8
+            code = os.waitstatus_to_exitcode(status) if pid else None
+        else:
+            return None
+        if code is not None and self._pid is not None:
+            subreaper.release(self._pid)
+        return code
 
     def _close_master(self) -> None:
         if self._master is None:
@@ -225,9 +298,9 @@ class PtyChild:
 
     def signal(self, signum: int) -> None:
         """Signal the child's whole process group (it leads its own session)."""
-        if self._proc is not None and self.returncode is None:  # running
+        if self._pid is not None and self.returncode is None:  # running
             try:
-                os.killpg(self._proc.pid, signum)
+                os.killpg(self._pid, signum)
             except (ProcessLookupError, PermissionError):
                 pass
 
@@ -237,7 +310,9 @@ class PtyChild:
     async def hang_up(self, grace: float = 3.0) -> int:
         """End the child as a dropped line would: close the terminal and send SIGHUP; after
         `grace` seconds SIGTERM, two more and SIGKILL. Its output is no longer passed on."""
-        if self._proc is None:
+        if self._starting is not None:
+            await asyncio.shield(self._starting)
+        if self._pid is None:
             return 0
         if self.returncode is not None:
             return self.returncode

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
 import sys
 from collections.abc import Callable
@@ -15,10 +16,11 @@ import asyncssh
 from asyncssh.auth import KbdIntChallenge, KbdIntResponse
 
 from trustdialog.identity import Identity
-from trustdialog.ssh import hostkey, invites
+from trustdialog.ssh import hostkey, invites, subreaper
 from trustdialog.ssh.access import AccessError, AccessWatcher, Person, PublicKey, parse_key
 from trustdialog.ssh.invites import InviteError, InviteWatcher
-from trustdialog.ssh.session import AppSession, SessionSettings
+from trustdialog.ssh.session import AppSession, SessionSettings, base_environment
+from trustdialog.ssh.template import AppTemplate
 from trustdialog.ssh.throttle import LoginThrottle
 
 log = logging.getLogger("trustdialog.ssh")
@@ -68,6 +70,11 @@ class ServerConfig:
     # app ended) before it is closed: it holds a place all the while.
     app_wait: float = 10.0
     invite_file: Path | None = None  # default: beside the access file (invites.invites_path)
+    # Apps start as forks of a pre-imported template process (when the app command is
+    # `python -m NAME` or `python FILE.py` and the system has child subreapers); False: a
+    # fresh interpreter for each, as before.
+    template: bool = True
+    template_timeout: float = 3.0  # seconds a template may take to fork an app before it is replaced
 
 
 def app_command(config: ServerConfig) -> list[str]:
@@ -77,12 +84,22 @@ def app_command(config: ServerConfig) -> list[str]:
     return [sys.executable, "-m", "trustdialog", "--data-dir", str(config.data_dir), *config.app_args]
 
 
-def session_settings(config: ServerConfig) -> SessionSettings:
+def session_settings(config: ServerConfig, template: AppTemplate | None = None) -> SessionSettings:
     """The part of the configuration a session is given (it never sees the server)."""
     return SessionSettings(
         child_argv=tuple(app_command(config)), idle_timeout=config.idle_timeout,
         idle_warning=config.idle_warning, max_sessions=config.max_sessions,
-        hangup_grace=config.hangup_grace)
+        hangup_grace=config.hangup_grace, template=template)
+
+
+def app_template(config: ServerConfig) -> AppTemplate | None:
+    """The template the apps are forked from, or None when they start fresh (see ServerConfig)."""
+    if not config.template or not AppTemplate.can_run(app_command(config)):
+        return None
+    if not hasattr(os, "pidfd_open") or not subreaper.become():
+        log.info("apps start with a fresh interpreter: this system cannot hand forked apps to the server")
+        return None
+    return AppTemplate(base_environment(), timeout=config.template_timeout)
 
 
 class Places:
@@ -386,8 +403,9 @@ class AppServer:
         self.host_key = hostkey.load_or_create(config.host_key_file)
         self.fingerprint = hostkey.fingerprint(self.host_key)
         invite_file = config.invite_file or invites.invites_path(config.access_file)
+        self.template = app_template(config)
         self.shared = Shared(self.access, LoginThrottle(), Places(config.max_sessions),
-                             session_settings(config), config.app_wait, InviteWatcher(invite_file, on_error=log.error),
+                             session_settings(config, self.template), config.app_wait, InviteWatcher(invite_file, on_error=log.error),
                              config.access_file)
         # The same sets the connections keep up to date, read when stopping.
         self.connections = self.shared.connections
@@ -397,6 +415,13 @@ class AppServer:
 
     async def start(self) -> None:
         c = self.config
+        # Importing the app takes a moment: meanwhile the server gets ready to listen. It
+        # announces itself once the template is ready (or known not to be: apps start fresh).
+        warming = None
+        if self.template:
+            warming = asyncio.ensure_future(self.template.start())
+            # Orphans of the apps now come to the server (subreaper.py): reap them as they end.
+            asyncio.get_running_loop().add_signal_handler(signal.SIGCHLD, subreaper.reap_strays)
         self._acceptor = await asyncssh.create_server(
             lambda: Connection(self.shared), c.host, c.port,
             server_host_keys=[self.host_key], server_version="trustdialog",
@@ -413,6 +438,8 @@ class AppServer:
             keepalive_count_max=c.keepalive_count_max, config=None,
         )
         self.port = self._acceptor.get_port() or c.port
+        if warming is not None:
+            await warming
 
     async def stop(self, message: str = "trustdialog: the server is stopping; your session is saved") -> None:
         """Stop listening, hang up every app (SIGHUP, then SIGTERM), close every connection."""
@@ -428,6 +455,8 @@ class AppServer:
         for connection in list(self.connections):
             if connection.conn:
                 connection.conn.close()
+        if self.template:
+            await self.template.close()
         if self._acceptor:
             await self._acceptor.wait_closed()
 

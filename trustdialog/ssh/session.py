@@ -10,12 +10,15 @@ import time
 from collections.abc import Coroutine, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import asyncssh
 
 from trustdialog.identity import Identity
 from trustdialog.ssh.child import PtyChild
+
+if TYPE_CHECKING:
+    from trustdialog.ssh.template import AppTemplate
 
 log = logging.getLogger("trustdialog.ssh")
 
@@ -42,6 +45,7 @@ class SessionSettings:
     idle_warning: float = 120.0  # seconds of warning before the idle timeout
     max_sessions: int = 20  # only for the "server is full" message; the registry decides
     hangup_grace: float = 3.0  # seconds between SIGHUP and SIGTERM for an app being ended
+    template: AppTemplate | None = None  # forks the apps; None: a fresh interpreter each
 
 
 class SessionRegistry(Protocol):
@@ -67,14 +71,19 @@ def duration_text(seconds: float) -> str:
     return f"{shown} {unit}" if shown == "1" else f"{shown} {unit}s"
 
 
+def base_environment() -> dict[str, str]:
+    """What every app's environment starts from (and the template's: what it imports sees this)."""
+    env = {name: os.environ[name] for name in _PASS_THROUGH if name in os.environ}
+    env["PYTHONUTF8"] = "1"  # the pty carries UTF-8 whatever locale the server runs in
+    return env
+
+
 def child_environment(term: str, client_env: dict[str, str], identity: Identity) -> dict[str, str]:
     """The app's environment: the server's basics, the client's TERM, who connected."""
-    env = {name: os.environ[name] for name in _PASS_THROUGH if name in os.environ}
+    env = base_environment()
     term = term or "xterm-256color"
     env.update(identity.to_env())
-    env.update(TERM=term,
-               # The pty carries UTF-8 whatever locale the server runs in.
-               PYTHONUTF8="1")
+    env["TERM"] = term
     colorterm = client_env.get("COLORTERM", "")
     if colorterm in ("truecolor", "24bit"):
         env["COLORTERM"] = colorterm
@@ -175,10 +184,13 @@ class AppSession(asyncssh.SSHServerSession[bytes]):
             return
         client_env = dict(self.chan.get_environment()) if self.chan is not None else {}
         env = child_environment(self.term_type, client_env, self.identity)
+        self.child = PtyChild(self.settings.child_argv, env, self.size,
+                              self._child_output, self._child_exited, self._input_drained)
+        self._spawn(self._start_child(self.child))
+
+    async def _start_child(self, child: PtyChild) -> None:
         try:
-            self.child = PtyChild(self.settings.child_argv, env, self.size,
-                                  self._child_output, self._child_exited, self._input_drained)
-            self.child.start()
+            await child.launch(self.settings.template)
         except OSError as error:
             log.error("could not start the app for %s: %s", self.who, error)
             self.end_reason = "start-failed"
