@@ -6,7 +6,8 @@ import subprocess
 import sys
 
 CORE = ("trustdialog.engine", "trustdialog.answers", "trustdialog.store", "trustdialog.exercise",
-        "trustdialog.language", "trustdialog.session", "trustdialog.conversation", "trustdialog.cli")
+        "trustdialog.language", "trustdialog.session", "trustdialog.conversation", "trustdialog.cli",
+        "trustdialog.presence", "trustdialog.identity", "trustdialog.export", "trustdialog.progress")
 # Packages whose every module is imported on its own, so one that __init__ does not load is covered too.
 WHOLE = ("trustdialog.engine",)
 
