@@ -12,6 +12,10 @@ to its first frame (a fork's CPU is counted from the fork).
     python benchmarks/ssh_connect.py               # 20 runs each
     python benchmarks/ssh_connect.py --runs 30 --json results.json
 
+With --invite, a third series times a newcomer: each run makes a one-time invite,
+connects with a key the server has never seen, types the code at once (keyboard-
+interactive) and times from the connect to the welcome, enrolment included.
+
 Goal: the template's median <= 100 ms.
 """
 
@@ -38,6 +42,7 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 from ssh_load import LAUNCHER, cpu_seconds, proc_children  # noqa: E402
 from startup import plain  # noqa: E402
 
+from trustdialog.ssh import invites  # noqa: E402
 from trustdialog.ssh.access import AccessList, parse_key  # noqa: E402
 
 MARKER = b"not therapy"  # a sentence of the welcome screen (as benchmarks/startup.py)
@@ -92,11 +97,32 @@ def start_server(folder: Path, key: asyncssh.SSHKey, template: bool) -> tuple[su
     return proc, int(first.rsplit(":", 1)[1])
 
 
-async def one_run(port: int, key: asyncssh.SSHKey, server_pid: int) -> dict[str, float]:
+class Newcomer(asyncssh.SSHClient):
+    """Answers the server's question for the invite code, at once."""
+
+    def __init__(self, code: str) -> None:
+        self.code = code
+
+    def kbdint_auth_requested(self) -> str:
+        return ""
+
+    def kbdint_challenge_received(self, name: str, instructions: str, lang: str,
+                                  prompts: list[tuple[str, bool]]) -> list[str]:
+        return [self.code for _ in prompts]
+
+
+async def one_run(port: int, key: asyncssh.SSHKey, server_pid: int,
+                  code: str | None = None) -> dict[str, float]:
     """Seconds from connect to login, first byte and first frame; the app's CPU seconds."""
     start = time.perf_counter()
-    conn = await asyncssh.connect("127.0.0.1", port, username="bench", client_keys=[key],
-                                  known_hosts=None, agent_path=None, config=None)
+    if code is None:
+        conn = await asyncssh.connect("127.0.0.1", port, username="bench", client_keys=[key],
+                                      known_hosts=None, agent_path=None, config=None)
+    else:
+        conn, _client = await asyncssh.create_connection(
+            lambda: Newcomer(code), "127.0.0.1", port, username="newcomer", client_keys=[key],
+            known_hosts=None, agent_path=None, config=None,
+            preferred_auth="publickey,keyboard-interactive")
     logged_in = time.perf_counter()
     _chan, session = await conn.create_session(Terminal, term_type="xterm-256color",
                                                term_size=(COLS, ROWS), encoding=None)
@@ -123,7 +149,7 @@ def summary(name: str, runs: list[dict[str, float]]) -> dict[str, float | str]:
             "app_cpu_median_ms": median_ms("app_cpu")}
 
 
-async def bench(runs: int) -> list[dict[str, float | str]]:
+async def bench(runs: int, invite: bool = False) -> list[dict[str, float | str]]:
     key = asyncssh.generate_private_key("ssh-ed25519")
     with tempfile.TemporaryDirectory(prefix="td-ssh-connect-") as folder:
         servers = {}
@@ -133,12 +159,21 @@ async def bench(runs: int) -> list[dict[str, float | str]]:
             servers[name] = start_server(path, key, template)
         try:
             results: dict[str, list[dict[str, float]]] = {name: [] for name in servers}
+            if invite:
+                results["invite"] = []
             for name, (proc, port) in servers.items():  # one unmeasured run each: caches warm
                 await one_run(port, key, proc.pid)
-            for _ in range(runs):
+            access_file = Path(folder) / "template" / "access.toml"
+            for n in range(runs):
                 for name, (proc, port) in servers.items():
                     results[name].append(await one_run(port, key, proc.pid))
-            return [summary(name, results[name]) for name in servers]
+                if invite:  # a newcomer to the template's server: a new person, key and code
+                    _made, code = invites.create(invites.invites_path(access_file), f"guest{n}",
+                                                 "client", None, None)
+                    stranger = asyncssh.generate_private_key("ssh-ed25519")
+                    proc, port = servers["template"]
+                    results["invite"].append(await one_run(port, stranger, proc.pid, code))
+            return [summary(name, results[name]) for name in results]
         finally:
             for proc, _ in servers.values():
                 proc.send_signal(signal.SIGTERM)
@@ -149,8 +184,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=20, help="runs of each path (default 20)")
     parser.add_argument("--json", metavar="FILE", help="also write the results here")
+    parser.add_argument("--invite", action="store_true",
+                        help="also time newcomers who get in with an invite code")
     args = parser.parse_args()
-    results = asyncio.run(bench(args.runs))
+    results = asyncio.run(bench(args.runs, args.invite))
     print(f"connect to first frame over SSH, {COLS}x{ROWS}, {args.runs} alternating runs each")
     for r in results:
         print(f"{r['path']:<9} median {r['frame_median_ms']:7.1f} ms   min {r['frame_min_ms']:7.1f}   "
