@@ -52,3 +52,24 @@ async def test_no_check_in_without_earlier_promises(make, store):
         await start(pilot, "small-promises")
         await pilot.pause()
         assert type(app.screen).__name__ == "ExerciseScreen"
+
+
+async def test_the_promises_summary_says_when_and_how_to_check_in(make, shipped_library):
+    from driver import advance, screen_text
+
+    app = make(library=shipped_library)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        advance(app, "small-promises")  # to the end
+        for _ in range(3):
+            await pilot.pause()
+        assert type(app.screen).__name__ == "SummaryScreen"
+        from trustdialog.ui.screens.summary import CHECK_IN
+
+        said = [str(w.render()) for w in app.screen.query(".para")]
+        assert CHECK_IN in said  # below the transcript (the screen scrolls to it)
+        assert "begins by asking how each one went" in CHECK_IN and "Progress (F4)" in CHECK_IN
+        assert "f4 Progress" in screen_text(app)
+        await pilot.press("f4")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ProgressScreen"

@@ -39,3 +39,16 @@ async def test_the_mouse_moving_over_an_exercise_changes_nothing(make):
             await pilot.pause()
         assert app.is_running and app.return_code is None
         assert app.session.events == before and "Alex, say one kind thing." in screen_text(app)
+
+
+async def test_round_two_opens_with_a_calm_line_that_the_roles_swap(make):
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await start(pilot, "two-rounds")
+        assert "you swap" not in screen_text(app)
+        await answer(pilot, "a", "You make good tea.")
+        await answer(pilot, "b", "You like my tea.")
+        text = " ".join(screen_text(app).replace("│", " ").split())
+        assert "Round 2: you swap. Now Alex is the listener and Sam is the speaker." in text
+        await answer(pilot, "b", "You listen well.")
+        assert "you swap" not in screen_text(app)  # said once, on the round's first step

@@ -158,6 +158,9 @@ class ExerciseScreen(Screen):
     def _show_prompt(self, state: Any) -> None:
         prompt = self.query_one("#prompt", Static)
         text = safe(state.prompt)
+        swap = _swap_note(state)
+        if swap is not None:
+            text = swap + text
         if state.paused:
             text = Text("Paused. ", style="bold") + text
         prompt.update(text)
@@ -548,6 +551,16 @@ class ExerciseScreen(Screen):
     async def on_screen_resume(self) -> None:
         if self.session is not None and self.is_mounted:
             await self.render_state()
+
+
+def _swap_note(state: Any) -> Text | None:
+    """At the first step of a later round, a calm line that the roles have swapped."""
+    exercise = state.exercise
+    if (state.round < 2 or not exercise.swap_roles or not exercise.steps
+            or state.step_id != exercise.steps[0].id):
+        return None
+    who = " and ".join(f"{clean(state.names[p])} is the {state.roles[p]}" for p in PARTNERS)
+    return Text(f"Round {state.round}: you swap. Now {who}.\n", style="bold")
 
 
 def saving_note(session: Any, copied_to: str | None = None) -> Text | None:

@@ -24,6 +24,11 @@ CLOSE = (
     "Thank you both. Listening without defending and speaking without blaming are hard, and "
     "you did both. Take a moment before you move on; there is no need to solve anything now."
 )
+CHECK_IN = (
+    "Your promises are kept with this session. The next time you open this exercise it "
+    "begins by asking how each one went; Progress (F4) shows them, and how they went, "
+    "at any time. A week is a good time to come back to them."
+)
 ENDED_EARLY = (
     "You stopped before the end, and that is fine. Stopping when it is too much is a skill "
     "too. You can come back to this another time."
@@ -54,6 +59,7 @@ class SummaryScreen(Screen):
     BINDINGS = [
         Binding("e", "export", "Export", id="export"),
         Binding("p", "picker", "Another exercise", id="picker"),
+        Binding("f4", "progress", "Progress", id="progress"),
     ]
 
     @property
@@ -72,6 +78,8 @@ class SummaryScreen(Screen):
             yield Static(safe(f"{state.exercise.title}: done", style="bold"), id="summary-title")
             yield Static(Text(ENDED_EARLY if state.ended_early else CLOSE), classes="para close")
             yield Static(transcript(state), id="transcript")
+            if state.exercise.promises:
+                yield Static(Text(CHECK_IN), classes="para")
             from trustdialog.ui.screens.exercise import saving_note
 
             # Saving stopped on the way here: say so, and export offers a path that can be written.
@@ -90,6 +98,13 @@ class SummaryScreen(Screen):
             self.action_export()
         elif event.button.id == "another":
             self.action_picker()
+
+    def action_progress(self) -> None:
+        from trustdialog.ui.progress_screen import ProgressScreen
+
+        app = self.trust
+        app.push_screen(ProgressScreen(app.store, None if app.sees_everyone else app.owner,
+                                       exercises=app.library.exercises))
 
     def action_picker(self) -> None:
         self.post_message(ChooseAnother())
