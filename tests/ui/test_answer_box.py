@@ -72,8 +72,10 @@ async def test_enter_is_a_new_line_tab_goes_on_and_enter_on_the_last_one_line_bl
         await type_keys(pilot, "late")
         assert box.value == "we met\nlate"
         assert app.session.state.step_id == "voice"  # Enter sent nothing
+        assert box.border_subtitle == "ctrl+s sends"
         await pilot.press("tab")
         assert isinstance(app.focused, PickInput)
+        assert box.border_subtitle == ""  # the send key is shown on the box being written in
         await type_keys(pilot, "sad")
         await pilot.press("enter")  # the last blank is one line: Enter sends, as before
         await pilot.pause()

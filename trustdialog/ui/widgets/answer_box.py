@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.cells import cell_len
 from textual import events
+# Private modules: textual is pinned to one version (pyproject), and Document is
+# what TextArea is built on.
 from textual.document._document import Document, EditResult, Location
 from textual.document._document_navigator import DocumentNavigator
 from textual.document._wrapped_document import WrappedDocument
@@ -46,8 +49,6 @@ class ShownDocument(Document):
         return self._shown[line_index]
 
     def get_size(self, tab_width: int) -> Size:
-        from rich.cells import cell_len
-
         width = max((cell_len(line) for line in self._shown), default=0)
         return Size(width, len(self._shown))
 
@@ -72,7 +73,7 @@ class AnswerBox(TextArea):
     """A TextArea for a long answer: Enter makes a new line, Tab moves on, ctrl+s sends.
 
     Its height follows the wrapped text up to the stylesheet's max-height, then
-    it scrolls. It never blinks (idle traffic over SSH) and posts
+    it scrolls; the line under it says "ctrl+s sends" while it has the focus. It never blinks (idle traffic over SSH) and posts
     TextArea.Changed on every edit, which the exercise screen saves as a draft.
     """
 
@@ -82,7 +83,13 @@ class AnswerBox(TextArea):
         super().__init__(text, soft_wrap=True, tab_behavior="focus", show_line_numbers=False,
                          placeholder=placeholder, **kwargs)
         self.cursor_blink = False
+
+    # The send key is shown on the box being written in: where the eyes are.
+    def on_focus(self) -> None:
         self.border_subtitle = SEND_HINT
+
+    def on_blur(self) -> None:
+        self.border_subtitle = ""
 
     @property
     def value(self) -> str:

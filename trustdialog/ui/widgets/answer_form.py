@@ -283,6 +283,10 @@ class AnswerForm(Vertical):
             if field.kind == "pick":
                 box.add_class("pick")
         box.answer_key = key
+        if long:
+            # The words before a box go above it, so the box has the pane's whole width.
+            return Vertical(Static(safe(before), classes="before"), box, classes="blank-row long") \
+                if before else Vertical(box, classes="blank-row long")
         row = Horizontal(Static(safe(before), classes="before"), box, classes="blank-row") \
             if before else Horizontal(box, classes="blank-row")
         return row
