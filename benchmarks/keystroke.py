@@ -1,14 +1,20 @@
 """Keystroke echo: time from a key written to the pty until it shows in the input, against the bare app.
 
-trustdialog is driven (through its pty, as a person would) to the answer input
-of the first blank of "When it happened, I felt" (`--where answer`, the
-default) or to the second name field on the welcome screen (`--where name`);
-the bare app types into its first Input. Each key is a letter written to the
-pty; its echo is the input's text, up to that letter, appearing in what the
-program writes back. Programs alternate run by run; medians, p99 and the ratio
-of medians are printed. Goal: ratio <= 1.1, trustdialog p99 under 33 ms.
+trustdialog is driven (through its pty, as a person would) to the first blank
+of "When it happened, I felt" ("what happened", a multi-line answer box:
+`--where answer`, the default), to the same box with 2,000 characters already
+pasted into it (`--where box`), or to the second name field on the welcome
+screen (`--where name`). The bare app types into its first Input; for `box`
+it is a bare Textual TextArea (bare_text_area.py) with the same 2,000
+characters pasted first. Each key is a letter written to the pty; its echo is
+the input's text, up to that letter, appearing in what the program writes
+back. Programs alternate run by run; medians, p99 and the ratio of medians are
+printed. Goal: ratio <= 1.1, trustdialog p99 under 33 ms.
 
-    .venv/bin/python benchmarks/keystroke.py [--runs 5] [--keys 60] [--where answer|name]
+    .venv/bin/python benchmarks/keystroke.py [--runs 5] [--keys 60] [--where answer|box|name]
+
+The command timed is the installed `trustdialog`; with PYTHONPATH=. it imports
+this tree's package instead (the venv's installed copy may be another one).
 """
 
 from __future__ import annotations
@@ -23,10 +29,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from startup import BARE, TRUSTDIALOG, Child, launch  # noqa: E402
+from startup import BARE, HERE, TRUSTDIALOG, Child, launch  # noqa: E402
 
 CLEAR_EVERY = 20  # keys; then ctrl+u empties the input (not timed) so it never grows long
 EXERCISE = "when-i-felt"
+BARE_TEXT_AREA = ("bare", [sys.executable, str(HERE / "bare_text_area.py")], "partner B")
+# A long answer already in the box (`--where box`): a few sentences, many times over.
+PREFILL = ("We keep missing each other in the evenings, and I end up eating alone. "
+           "I wait, I check my phone, and then I stop waiting. ") * 20
+PREFILL = PREFILL[:2000].rstrip()
+PASTE_START, PASTE_END = b"\x1b[200~", b"\x1b[201~"
 
 
 def exercise_summary_start() -> str:
@@ -46,7 +58,7 @@ def to_answer_input(child: Child) -> None:
         (b"\r", "Is now a good time"),
         (b"\r", "ready"),                          # partner A: yes
         (b"\r", "YOUR TURN"),                      # partner B: yes; the first step
-        (b"\r", "what happened"),                  # Continue; the "what happened" blank
+        (b"\r", "ctrl+s sends"),                   # Continue; the "what happened" box, focused
     ]
     for key, marker in steps:
         child.quiet()
@@ -64,6 +76,22 @@ def to_name_input(child: Child) -> None:
     child.quiet(0.3)
 
 
+def prefill(child: Child) -> None:
+    """Paste PREFILL (as a terminal does) and start a new line after it.
+
+    The timed letters go on that new line, so ctrl+u (delete to the start of
+    the line) clears only them and the 2,000 characters stay in the box.
+    """
+    child.quiet()
+    start = len(child.output)
+    child.write(PASTE_START + PREFILL.encode() + PASTE_END)
+    # Its end, as the box wraps it, is hard to predict: wait for the redraw instead.
+    child.read_until("evenings", start=start)
+    child.quiet(0.3)
+    child.write(b"\r")  # Enter: a new line in a multi-line box
+    child.quiet(0.3)
+
+
 def time_keys(program: tuple[str, list[str], str], keys: int, where: str,
               cols: int, rows: int) -> list[float]:
     """Start `program`, reach its input, and time `keys` letters from write to echo."""
@@ -72,15 +100,19 @@ def time_keys(program: tuple[str, list[str], str], keys: int, where: str,
     try:
         child.read_until(marker)
         if name == "trustdialog":
-            (to_answer_input if where == "answer" else to_name_input)(child)
+            (to_name_input if where == "name" else to_answer_input)(child)
         else:
             child.quiet(0.3)
+        if where == "box":
+            prefill(child)
         samples: list[float] = []
         typed = ""
         letters = string.ascii_lowercase
         for i in range(keys):
             if i % CLEAR_EVERY == 0:
-                typed = clear(child)
+                # On the box's fresh empty line ctrl+u would join it to the line
+                # above (TextArea deletes the line break): nothing to clear yet.
+                typed = clear(child, ctrl_u=not (where == "box" and i == 0))
             letter = letters[i % len(letters)]
             typed += letter
             start = len(child.output)
@@ -95,14 +127,15 @@ def time_keys(program: tuple[str, list[str], str], keys: int, where: str,
         child.stop()
 
 
-def clear(child: Child) -> str:
+def clear(child: Child, ctrl_u: bool = True) -> str:
     """Empty the input (ctrl+u) and type an untimed "xq", so each echo looked for is 3+ letters
     long and cannot be mistaken for other text on screen (the step timer ticks nearby)."""
-    child.write(b"\x15")
-    # ctrl+u acts once the key has bubbled up to its binding, while letters land
-    # at once: wait for its redraw (none if the input was already empty).
-    child.pump(1.0)
-    child.quiet()
+    if ctrl_u:
+        child.write(b"\x15")
+        # ctrl+u acts once the key has bubbled up to its binding, while letters land
+        # at once: wait for its redraw (none if the input was already empty).
+        child.pump(1.0)
+        child.quiet()
     start = len(child.output)
     child.write(b"xq")
     child.read_until("xq", start=start)
@@ -119,14 +152,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="runs of each program (default 5)")
     parser.add_argument("--keys", type=int, default=60, help="keys per run (default 60)")
-    parser.add_argument("--where", choices=("answer", "name"), default="answer",
-                        help="trustdialog's input: the first answer blank, or a name field")
+    parser.add_argument("--where", choices=("answer", "box", "name"), default="answer",
+                        help="trustdialog's input: the first answer blank (a multi-line box), "
+                             "that box with 2,000 characters in it, or a name field")
     parser.add_argument("--cols", type=int, default=100)
     parser.add_argument("--rows", type=int, default=30)
     args = parser.parse_args()
-    times: dict[str, list[float]] = {BARE[0]: [], TRUSTDIALOG[0]: []}
+    bare = BARE_TEXT_AREA if args.where == "box" else BARE
+    times: dict[str, list[float]] = {bare[0]: [], TRUSTDIALOG[0]: []}
     for _ in range(args.runs):
-        for program in (BARE, TRUSTDIALOG):
+        for program in (bare, TRUSTDIALOG):
             times[program[0]].extend(time_keys(program, args.keys, args.where, args.cols, args.rows))
     for name, samples in times.items():
         ms = [s * 1000 for s in samples]
@@ -135,7 +170,7 @@ def main() -> int:
     ratio = statistics.median(times["trustdialog"]) / statistics.median(times["bare"])
     print(f"ratio trustdialog/bare (medians): {ratio:.2f} (goal <= 1.1); "
           f"trustdialog p99 {p99(times['trustdialog']) * 1000:.1f} ms (goal < 33 ms); "
-          f"input: {args.where}")
+          f"input: {args.where}; bare: {'TextArea' if args.where == 'box' else 'Input'}")
     return 0
 
 

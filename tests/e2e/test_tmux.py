@@ -19,6 +19,9 @@ pytestmark = pytest.mark.e2e
 WIDTH, HEIGHT = 100, 30
 EXERCISE = "When it happened, I felt"
 WAIT = 30.0  # seconds; generous for a loaded CI machine, never slept through when all is well
+CONCERN = ("On Friday you said you would be home by seven, and you came in after ten. "
+           "I sat by the window and kept checking my phone. "
+           "I felt I did not matter to you that night.")
 
 
 class Terminal:
@@ -116,14 +119,27 @@ class Terminal:
         return self.wait_for(ready)
 
     def answer(self, *blanks: str) -> None:
-        """Fill the blanks of the focused form in order; Enter on the last one sends."""
-        self.tmux.settle()  # the form is drawn and focused after the prompt
-        for text in blanks:
+        """Fill the blanks of the focused form in order: Tab goes to the next, ctrl+s sends.
+
+        Free-text answers are multi-line boxes, where Enter is a new line, so
+        ctrl+s sends (Enter still sends from a last blank of one line, a feeling).
+        """
+        self.focused_form()
+        for i, text in enumerate(blanks):
             tail = text[-12:]
-            before = flat(self.tmux.screen()).count(tail)
+            before = by_pane(self.tmux.screen()).count(tail)
             self.type(text)
-            self.wait_for(lambda s: flat(s).count(tail) > before)
-            self.press("Enter")
+            self.wait_for(lambda s: by_pane(s).count(tail) > before)
+            self.press("Tab" if i + 1 < len(blanks) else "C-s")
+
+    def focused_form(self) -> None:
+        """Wait until the form is drawn and its first blank has the focus.
+
+        The form is built and focused just after the prompt shows; letters typed
+        before that would be lost. A focused box says "ctrl+s sends" under it.
+        """
+        self.wait_for(lambda s: "ctrl+s sends" in s or "Enter on the last blank" in flat(s))
+        self.tmux.settle()
 
     def choose(self, label: str) -> None:
         """Press the choice button whose label starts with `label` (Down walks the choices)."""
@@ -177,6 +193,22 @@ def steady(screen: str) -> str:
     return re.sub(r"⏱[^\n]*", "", screen)
 
 
+def left_pane(screen: str) -> str:
+    """The left half of the screen: partner A's pane, side by side at this width."""
+    return "\n".join(line[:WIDTH // 2] for line in screen.splitlines())
+
+
+def by_pane(screen: str) -> str:
+    """A's pane, then B's, each as one line of words: text wrapped in a box reads whole."""
+    right = "\n".join(line[WIDTH // 2:] for line in screen.splitlines())
+    return flat(left_pane(screen)) + " | " + flat(right)
+
+
+def flat_rows(screen: str) -> str:
+    """Each row of the screen without borders and edge spaces."""
+    return "\n".join(re.sub(r"[│┃╭╮╰╯─━┏┓┗┛]", " ", line).strip() for line in screen.splitlines())
+
+
 def flat(screen: str) -> str:
     """The screen as one line of words (wrapped prompts read as one sentence)."""
     return " ".join(re.sub(r"[│┃╭╮╰╯─━┏┓┗┛]", " ", screen).split())
@@ -195,9 +227,17 @@ def test_a_new_user_goes_through_a_whole_exercise(terminal):
     t.choose("Continue")
     screen = t.turn("Robin", "think of one moment that hurt")
     assert "When" in screen and "happened, I felt" in screen  # the sentence frame, blank by blank
-    t.answer("the plans changed at the last minute", "let down")
+    # A few sentences in the first blank: the box wraps and grows, and all of it stays in view.
+    t.focused_form()
+    t.type(CONCERN)
+    t.wait_for(lambda s: CONCERN in flat(left_pane(s)))
+    t.press("Tab")  # on to the feeling: a one-line blank, where Enter sends
+    t.type("let down")
+    t.wait_for("let down")
+    t.press("Enter")
     screen = t.turn("Sasha", "say it back")
-    assert "When the plans changed at the last minute happened, I felt let down." in flat(screen)
+    assert f"When {CONCERN} happened, I felt let down." in flat(screen)
+    assert CONCERN in flat(left_pane(screen))  # and in Robin's pane, whole
     t.answer("If I got it, the late change of plans let you down")
     t.turn("Robin", "did Sasha get it")
     t.choose("Not quite")  # the "not quite" loop
@@ -268,8 +308,10 @@ def test_typed_text_shows_literally_and_quick_exit_leaves_none_of_it(terminal):
     t.choose("Continue")
     t.turn("Robin", "think of one moment that hurt")
 
+    t.focused_form()
     t.type("[bold]x[/]")
-    assert "When █[bold]x[/]" in t.wait_for("x[/]")  # the focused blank, markup as typed
+    assert "\nWhen\n" in flat_rows(left_pane(t.wait_for("x[/]")))  # the frame's first words, above the box
+    assert "[bold]x[/]" in t.tmux.screen()  # the focused box, markup as typed
     t.type(" [link=http://example.org]y[/link]")
     assert "[link=http://example.org]y[/link]" in t.wait_for("y[/link]")
     # Escape sequences and control characters arrive as raw bytes, the way a
@@ -280,7 +322,7 @@ def test_typed_text_shows_literally_and_quick_exit_leaves_none_of_it(terminal):
     assert "␛[31mred␛[0m ␇bell" in screen  # shown as text, not obeyed
     assert "\x1b[31mred" not in t.tmux.screen(styles=True)  # no red reached the terminal
 
-    t.press("Enter")  # on to the feeling blank
+    t.press("Tab")  # on to the feeling blank (Enter would be a new line in the box)
     t.type("[i]sad[/i]")
     t.wait_for("[i]sad[/i]")
     t.press("Enter")
@@ -293,6 +335,7 @@ def test_typed_text_shows_literally_and_quick_exit_leaves_none_of_it(terminal):
 
     # Quick exit, halfway through Sasha's answer: the screen and the scrollback
     # are wiped; only the shell's prompt is left.
+    t.focused_form()
     t.type("a private sentence")
     t.wait_for("a private sentence")
     t.tmux.send("C-x")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual import events
 from textual.widgets import Button, OptionList
 
+from trustdialog.ui.widgets.answer_box import AnswerBox
 from trustdialog.ui.widgets.answer_form import AnswerForm
 from trustdialog.ui.widgets.answer_input import AnswerInput
 
@@ -53,12 +54,20 @@ def form(app, partner: str) -> AnswerForm:
 
 
 async def answer(pilot, partner: str, *texts: str) -> None:
-    """Type each text into the next blank (Enter moves on; Enter on the last sends)."""
+    """Type each text into the next blank, and move on as people do.
+
+    In a one-line blank Enter moves on (and on the last one sends); in a
+    multi-line box Enter is a new line, so Tab moves on and ctrl+s sends.
+    """
     app = pilot.app
-    assert app.focused in form(app, partner).answer_widgets(), app.focused
+    the_form = form(app, partner)
+    assert app.focused in the_form.answer_widgets(), app.focused
     for text in texts:
         await paste(pilot, text)
-        await pilot.press("enter")
+        if isinstance(app.focused, AnswerBox):
+            await pilot.press("ctrl+s" if the_form.is_last(app.focused) else "tab")
+        else:
+            await pilot.press("enter")
         await pilot.pause()
 
 

@@ -67,7 +67,10 @@ async def test_every_kind_of_step(make, store):
         assert (sent.partner, sent.private, sent.shared) == ("a", True, True)
         assert "I noticed I was tense" in sent.text
         await paste(pilot, "secret thought")
-        await pilot.press("enter")
+        await pilot.press("enter")  # in a box, a new line: nothing is sent by accident
+        await pilot.pause()
+        assert app.focused.value == "secret thought\n" and state().step_id == "reflect"
+        await pilot.press("ctrl+s")
         await pilot.pause()
         assert type(app.screen).__name__ == "SummaryScreen"
         text = screen_text(app)

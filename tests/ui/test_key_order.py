@@ -8,6 +8,7 @@ import time
 from textual import events
 from textual.widgets import OptionList
 
+from trustdialog.ui.widgets.answer_box import AnswerBox
 from trustdialog.ui.widgets.answer_input import AnswerInput
 
 
@@ -81,15 +82,15 @@ async def test_quick_exit_is_not_held_behind_other_keys(make):
 
 
 async def test_letters_typed_straight_after_sending_reach_the_next_answer(make):
-    """Enter sends (through the app) and the next step's box takes the focus: the letters
-    after it wait for that, however many messages it takes."""
+    """Ctrl+S sends (through the app) and the next step's box takes the focus: the letters
+    after it wait for that, however many messages it takes. Enter before it is a new line."""
     from driver import begin
 
     app = make()
     async with app.run_test(size=(80, 24)) as pilot:
         await begin(pilot, "two-rounds")
-        burst(app, *"Kind words", "enter", *"abc")
+        burst(app, *"Kind", "enter", *"words", "ctrl+s", *"abc")
         await settle(pilot)
-        assert app.session.state.answers[-1].text == "Kind words"
+        assert app.session.state.answers[-1].text == "Kind\nwords"
         box = app.focused
-        assert isinstance(box, AnswerInput) and box.value == "abc"
+        assert isinstance(box, AnswerBox) and box.value == "abc"

@@ -7,7 +7,7 @@ from driver import advance, screen_text, type_keys
 from trustdialog.session import Session
 from trustdialog.store import open_store
 from trustdialog.ui.screens.exercise import OTHERS_POLL
-from trustdialog.ui.widgets.answer_input import AnswerInput
+from trustdialog.ui.widgets.answer_box import AnswerBox
 
 
 async def _wait_for(pilot, done, seconds: float = 4 * OTHERS_POLL) -> None:
@@ -52,7 +52,7 @@ async def test_someone_typing_keeps_their_words_and_place_when_the_other_answers
         advance(app, "every-kind", "reflect")
         await pilot.pause()
         assert set(app.session.state.floor) == {"a", "b"}
-        box = app.screen.query_one("#pane-b").query(AnswerInput).first()
+        box = app.screen.query_one("#pane-b").query(AnswerBox).first()
         box.focus()
         await type_keys(pilot, "I noticed")
         await pilot.press("tab")  # on to the share box, past the first blank

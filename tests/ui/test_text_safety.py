@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from driver import answer, begin, paste, screen_text, start
+from driver import answer, begin, paste, press_button, screen_text, start
 
 from trustdialog.ui.widgets.answer_input import AnswerInput
 from trustdialog.ui.widgets.safe_text import clean, pictures, safe
@@ -42,9 +42,12 @@ async def test_markup_escapes_and_control_characters_appear_literally(make, stor
 
 
 async def test_editor_shows_control_characters_as_symbols(make):
+    # A one-line blank (the feeling word); the multi-line box: tests/ui/test_answer_box.py.
     app = make()
     async with app.run_test(size=(80, 24)) as pilot:
-        await begin(pilot, "two-rounds")
+        await begin(pilot, "every-kind")
+        await press_button(pilot, "continue-a")
+        await pilot.press("tab")
         await paste(pilot, "a\x1b[31mb\x07")
         box = app.focused
         assert isinstance(box, AnswerInput)
@@ -63,13 +66,13 @@ async def test_a_20_kb_paste_does_not_hang(make):
         box = app.focused
         assert box.value == big + "\nsecond line"  # kept exactly: the line break too
         await pilot.press("a", "b", "c", "backspace")
-        await pilot.press("enter")
+        await pilot.press("ctrl+s")  # the answer is a multi-line box: Enter is a new line
         await pilot.pause()
         assert app.session.state.answers[-1].values["say-it"] == big + "\nsecond lineab"
         assert app.session.state.step_id == "heard"
         # the long answer is in A's pane history, wrapped, and the app still answers keys
         await paste(pilot, "ok")
-        await pilot.press("enter")
+        await pilot.press("ctrl+s")
         await pilot.pause()
         assert app.session.state.round == 2
 

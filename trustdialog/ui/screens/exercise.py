@@ -15,7 +15,7 @@ from textual.events import DescendantBlur
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Button, Checkbox, Footer, Input, Static
+from textual.widgets import Button, Checkbox, Footer, Input, Static, TextArea
 
 from trustdialog import engine
 from trustdialog.engine import PARTNERS
@@ -49,7 +49,10 @@ class ExerciseScreen(Screen):
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     BINDINGS = [
-        Binding("ctrl+s", "send", "Send", id="send", priority=True),
+        # Not a priority binding: ctrl+s comes back up from the answer box like any
+        # key it does not take, so it is handled after the letters typed before it
+        # and before those after it (trustdialog/ui/key_order.py).
+        Binding("ctrl+s", "send", "Send", id="send"),
         # Priority: it must work while someone is typing in an answer box.
         Binding("f6", "save_elsewhere", "Save a copy", id="save_elsewhere", priority=True),
     ]
@@ -464,18 +467,27 @@ class ExerciseScreen(Screen):
 
     @on(Input.Changed)
     def _on_typed(self, event: Input.Changed) -> None:
-        if self._rendering:
-            return
-        form = self._form_for(event.input)
-        if form is None:
-            return
-        self._pending.update(form.draft_items())
-        self._restart_draft_timer()
-        self.trust.conversation.writing()  # the other connections see "writing…", never the words
-        if isinstance(event.input, PickInput):
+        form = self._typed_in(event.input)
+        if form is not None and isinstance(event.input, PickInput):
             field = form.step.field(event.input.answer_key)
             vocab = _vocab(self.trust).get(field.vocab) if field.vocab else None
             form.show_words(event.input, completions(event.value, vocab.words) if vocab else [])
+
+    @on(TextArea.Changed)
+    def _on_box_typed(self, event: TextArea.Changed) -> None:
+        self._typed_in(event.text_area)  # a multi-line answer box: drafts as for a blank
+
+    def _typed_in(self, widget: Widget) -> AnswerForm | None:
+        """Keep the draft of the form `widget` is in (soon), and say someone is writing."""
+        if self._rendering:
+            return None
+        form = self._form_for(widget)
+        if form is None:
+            return None
+        self._pending.update(form.draft_items())
+        self._restart_draft_timer()
+        self.trust.conversation.writing()  # the other connections see "writing…", never the words
+        return form
 
     @on(RatingScale.Changed)
     @on(Checkbox.Changed)
@@ -497,7 +509,9 @@ class ExerciseScreen(Screen):
         if self._draft_timer is not None:
             self._draft_timer.stop()
         delay = min(DRAFT_DELAY, max(0.0, self._unsaved_since + DRAFT_MAX_WAIT - now))
-        self._draft_timer = self.set_timer(delay, self._flush_drafts)
+        # Never a timer of 0 s: Textual's timer divides by its interval and would
+        # fail without saving (steady typing past DRAFT_MAX_WAIT, as in a long answer).
+        self._draft_timer = self.set_timer(max(delay, 0.01), self._flush_drafts)
 
     @on(DescendantBlur)
     def _on_descendant_left(self, event: DescendantBlur) -> None:

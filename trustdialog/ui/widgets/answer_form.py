@@ -16,6 +16,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Static
 
 from trustdialog.exercise.model import SLOT_RE, Field
+from trustdialog.ui.widgets.answer_box import AnswerBox
 from trustdialog.ui.widgets.answer_input import AnswerInput
 from trustdialog.ui.widgets.rating import RatingScale
 from trustdialog.ui.widgets.safe_text import clean, safe
@@ -167,8 +168,14 @@ def hint_for(text: str, hints: Hints) -> str | None:
     return found.suggestion if found else None
 
 
+# What the last line of a form says about keys. A form with a multi-line box
+# says what Enter does there, so that nobody expects it to send.
+KEYS_ONE_LINE = "Enter on the last blank, or ctrl+s, sends."
+KEYS_WITH_BOX = "Enter makes a new line; Tab goes on; ctrl+s sends."
+
+
 class AnswerForm(Vertical):
-    """The inputs of one prompt step for one partner; Enter on the last blank sends."""
+    """The inputs of one prompt step for one partner; ctrl+s (or Enter on a last one-line blank) sends."""
 
     class Send(Message):
         def __init__(self, form: "AnswerForm") -> None:
@@ -221,8 +228,8 @@ class AnswerForm(Vertical):
         yield Static("", classes="form-words")
         yield Static("", classes="form-hint")
         yield Static("", classes="form-message")
-        yield Static(Text("Enter on the last blank, or ctrl+s, sends.", style="dim"),
-                     classes="form-keys")
+        keys = KEYS_WITH_BOX if any(f.kind == "text" for f in step.fields) else KEYS_ONE_LINE
+        yield Static(Text(keys, style="dim"), classes="form-keys")
 
     def _draft(self, key: str) -> str:
         return self.drafts.get(self.prefix + key, "")
@@ -257,18 +264,29 @@ class AnswerForm(Vertical):
                                     id=f"add-{self.partner}-{field.name}"), field.name)
             return
         placeholder = field.label or ("a word" if field.kind == "pick" else "write here")
-        yield self._text_row(field, field.name, before, placeholder)
+        # Free text takes a few sentences (a hurt is rarely one line): a box that
+        # wraps and grows. A pick is one word or two and keeps its one-line blank.
+        yield self._text_row(field, field.name, before, placeholder, long=field.kind != "pick")
 
-    def _text_row(self, field: Field, key: str, before: str, placeholder: str) -> Widget:
-        suggester = None
-        if field.kind == "pick" and field.vocab is not None and field.vocab in self.vocab:
-            suggester = VocabSuggester(self.vocab[field.vocab].words)
-        kind = PickInput if field.kind == "pick" else AnswerInput
-        box = kind(value=self._draft(key), placeholder=clean(placeholder),
-                   suggester=suggester, compact=True, classes="answer-widget")
-        _keyed(box, key)
-        if field.kind == "pick":
-            box.add_class("pick")
+    def _text_row(self, field: Field, key: str, before: str, placeholder: str,
+                  long: bool = False) -> Widget:
+        box: AnswerInput | AnswerBox
+        if long:
+            box = AnswerBox(self._draft(key), placeholder=clean(placeholder), classes="answer-widget")
+        else:
+            suggester = None
+            if field.kind == "pick" and field.vocab is not None and field.vocab in self.vocab:
+                suggester = VocabSuggester(self.vocab[field.vocab].words)
+            kind = PickInput if field.kind == "pick" else AnswerInput
+            box = kind(value=self._draft(key), placeholder=clean(placeholder),
+                       suggester=suggester, compact=True, classes="answer-widget")
+            if field.kind == "pick":
+                box.add_class("pick")
+        box.answer_key = key
+        if long:
+            # The words before a box go above it, so the box has the pane's whole width.
+            return Vertical(Static(safe(before), classes="before"), box, classes="blank-row long") \
+                if before else Vertical(box, classes="blank-row long")
         row = Horizontal(Static(safe(before), classes="before"), box, classes="blank-row") \
             if before else Horizontal(box, classes="blank-row")
         return row
@@ -306,8 +324,9 @@ class AnswerForm(Vertical):
 
     # -- reading -------------------------------------------------------------------
 
-    def answer_widgets(self) -> list[AnswerInput | RatingScale]:
-        return [w for w in self.query(".answer-widget") if isinstance(w, (AnswerInput, RatingScale))]
+    def answer_widgets(self) -> list[AnswerInput | AnswerBox | RatingScale]:
+        return [w for w in self.query(".answer-widget")
+                if isinstance(w, (AnswerInput, AnswerBox, RatingScale))]
 
     def values(self) -> dict[str, Any]:
         widgets = {w.answer_key: w for w in self.answer_widgets()}
@@ -346,7 +365,8 @@ class AnswerForm(Vertical):
         return out
 
     def typed_text(self) -> str:
-        return " ".join(w.value for w in self.answer_widgets() if isinstance(w, AnswerInput))
+        return " ".join(w.value for w in self.answer_widgets()
+                        if isinstance(w, (AnswerInput, AnswerBox)))
 
     def is_last(self, widget: Widget) -> bool:
         widgets = self.answer_widgets()
