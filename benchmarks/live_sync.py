@@ -5,7 +5,7 @@ For each count of live sessions (default 1, 10 and 25), that many real
 file, each watching its own session. Another process (this script, as the
 other partner's app would) submits turns to the sessions in turn: a pause,
 then a resume. Each turn is timed from its commit to the moment the watching
-app has drawn it ("Paused." appears; then the answer box comes back). After
+app has drawn it (the pause note appears on every screen; then the step comes back). After
 the turns, every watcher is left alone for `--idle` seconds and its CPU time
 and the bytes it wrote to its terminal are counted, beside a bare Textual
 app's in the same run.
@@ -75,12 +75,11 @@ def run(count: int, turns: int, idle: float) -> None:
         s = Session.new(store, exercise, {"a": f"Ann{i}", "b": f"Bob{i}"})
         s.submit("ready", "a")
         s.submit("ready", "b")
-        s.submit("continued", "a")  # on to the first prompt: the answer box is on screen
-        sessions.append(s)
+        sessions.append(s)  # on the first step, read together: untimed, so an idle screen is still
     watchers = [launch_in([str(BIN / "trustdialog"), "resume", s.id], data) for s in sessions]
     try:
         for w in watchers:
-            w.read_until("write here", timeout=60)
+            w.read_until("Continue", timeout=60)
             w.quiet()
         latencies: list[float] = []
         n = 0
@@ -90,12 +89,12 @@ def run(count: int, turns: int, idle: float) -> None:
             mark = len(w.output)
             s.submit("paused", "b", resume_at=None, note="")
             committed = time.perf_counter()
-            latencies.append(w.read_until("Paused.", start=mark) - committed)
+            latencies.append(w.read_until("Taking a break.", start=mark) - committed)
             w.quiet(0.02)
             mark = len(w.output)
             s.submit("resumed", "a")
             committed = time.perf_counter()
-            latencies.append(w.read_until("write here", start=mark) - committed)
+            latencies.append(w.read_until("Continue", start=mark) - committed)
             w.quiet(0.02)
         ms = [v * 1000 for v in latencies]
         print(f"{count:>3} live sessions, {len(ms)} turns: p50 {statistics.median(ms):6.1f} ms   "
