@@ -63,6 +63,8 @@ def test_every_hostile_paste_and_typed_character_is_kept_shown_and_inert(termina
     t.turn("Robin", "think of one moment that hurt")
     t.tmux.settle()
     _drafts, before = saved(tmp_path)
+    # Case by case in the one-line blank (the feeling); then all of it in the long box.
+    t.press("Tab")
 
     held: dict[str, list[str]] = {"pasted": [], "typed": []}
     cases = [("pasted", text) for text in PASTED_ESCAPES + PASTED_CONTROLS]
@@ -91,11 +93,15 @@ def test_every_hostile_paste_and_typed_character_is_kept_shown_and_inert(termina
         t.keys("C-e", "C-u")  # clear the blank for the next case
         t.wait_for(lambda s: shown not in s)
 
-    # Sent as one answer, all of it together: the event holds it exactly.
+    # Sent as one answer, all of it together, from the long box (where Enter is a new
+    # line): the event holds it exactly, and nothing of it acted on the terminal.
     everything = " | ".join(text for _how, text in cases)
+    t.press("BTab")  # back to the box
     t.tmux.paste(everything)
     t.wait_for(lambda _s: as_stored(everything) in saved(tmp_path)[0], timeout=15)
-    t.press("Enter")  # on to the feeling blank
+    assert not re.search(r"\x1b\[(?:[0-9;]*;)?31m", t.tmux.screen(styles=True))
+    assert "think of one moment that hurt" in flat(t.tmux.screen()).lower()
+    t.press("Tab")  # on to the feeling blank
     t.type("hurt")
     t.press("Enter")
     t.turn("Sasha", "say it back")
