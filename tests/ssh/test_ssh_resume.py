@@ -212,10 +212,10 @@ def test_a_dropped_connection_ends_its_app_and_the_session_resumes_with_its_draf
     assert wait_for(lambda: drawn_reversed(first, "▸ Continue"), 5), first.screen()
     first.keys("Enter")
     expect(first, "step 2 of 10")
-    expect(first, "█what happened")  # the first blank has the focus (thick left edge)
+    expect(first, "ctrl+s sends")  # the first blank, a long box, has the focus (it says so)
     type_text(first, EVENT)
     expect(first, EVENT)
-    first.keys("Enter")
+    first.keys("Tab")  # Enter would start a new line in the box: Tab goes on to the feeling
     expect(first, "█a feeling")
     type_text(first, FEELING)
     expect(first, f"█{FEELING}")
@@ -224,7 +224,7 @@ def test_a_dropped_connection_ends_its_app_and_the_session_resumes_with_its_draf
     shows(screen, "Say it back in your own words")
 
     # Ben starts his mirror and does not send it; wait until the draft is saved.
-    expect(first, "█write here")
+    expect(first, "ctrl+s sends")  # Ben's mirror box has the focus
     type_text(first, DRAFT)
     expect(first, DRAFT)
     store = open_store(serve.data_dir)
@@ -265,10 +265,11 @@ def test_a_dropped_connection_ends_its_app_and_the_session_resumes_with_its_draf
     # The step after Ana's answer, her answer quoted, and Ben's unsent words back in his blank.
     shows(screen, "Say it back in your own words")
     shows(screen, f'Ana said: "When {EVENT} happened, I felt {FEELING}."')
-    expect(second, f"█{DRAFT}")  # back in Ben's blank, with the focus
+    expect(second, DRAFT)  # back in Ben's box, with the focus
+    expect(second, "ctrl+s sends")
 
-    # Resumed for real: Ben sends his mirror and the exercise goes on.
-    second.keys("Enter")
+    # Resumed for real: Ben sends his mirror (ctrl+s, from a box) and the exercise goes on.
+    second.keys("C-s")
     screen = expect(second, "step 4 of 10")
     shows(screen, f'Ben said back: "{DRAFT}"')
 

@@ -208,3 +208,21 @@ async def begin(pilot, exercise_id: str, names=("Alex", "Sam")) -> None:
     advance(pilot.app, exercise_id, exercise.steps[0].id, names=names)
     await pilot.pause()
     assert type(pilot.app.screen).__name__ == "ExerciseScreen"
+
+
+async def wait_until(pilot, done, seconds: float = 2.0) -> None:
+    """Let the app run until `done()` holds (a turn from another connection arrives); fail if never."""
+    for _ in range(int(seconds / 0.05)):
+        if done():
+            return
+        await pilot.pause(0.05)
+    assert done()
+
+
+def opened_elsewhere(app, folder, clock):
+    """The app's session, opened on its own connection to the same file, as another process would."""
+    from trustdialog.session import Session
+    from trustdialog.store import open_store
+
+    session = app.session
+    return Session.resume(open_store(folder), session.exercise, session.id, clock=clock)

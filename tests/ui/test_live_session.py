@@ -7,30 +7,16 @@ file, as the other partner's process would.
 
 from __future__ import annotations
 
-from driver import advance, screen_text, to_picker, pick, type_keys
+from driver import advance, opened_elsewhere, pick, screen_text, to_picker, type_keys, wait_until
 from textual.widgets import Button
 
 from trustdialog.identity import Identity
 from trustdialog.session import Session
 from trustdialog.store import open_store
-from trustdialog.ui.screens.exercise import OTHERS_POLL
 from trustdialog.ui.widgets.answer_form import AnswerForm
 
 ANA = Identity("ana", "client", couple="ana-ben", partner="a")
 FACILITATOR = Identity("fran", "facilitator")
-
-
-async def wait_for(pilot, done, seconds: float = 20 * OTHERS_POLL) -> None:
-    for _ in range(int(seconds / 0.05)):
-        if done():
-            return
-        await pilot.pause(0.05)
-    assert done()
-
-
-def elsewhere(app, folder, clock) -> Session:
-    session = app.session
-    return Session.resume(open_store(folder), session.exercise, session.id, clock=clock)
 
 
 async def test_on_partner_a_s_connection_only_a_s_pane_takes_input(make, tmp_path, clock):
@@ -47,9 +33,9 @@ async def test_on_partner_a_s_connection_only_a_s_pane_takes_input(make, tmp_pat
         await pilot.press("enter", "ctrl+s")
         assert app.session.state.step_id == "heard" and len(app.session.events) == 3
         # Ben answers on his own connection; it shows here within a poll or two.
-        ben = elsewhere(app, tmp_path, clock)
+        ben = opened_elsewhere(app, tmp_path, clock)
         ben.submit("answered", "b", values={"heard": "You thanked me for the tea"})
-        await wait_for(pilot, lambda: "You thanked me for the tea" in screen_text(app))
+        await wait_until(pilot, lambda: "You thanked me for the tea" in screen_text(app))
         ben.store.close()
     store.close()
 
@@ -61,10 +47,10 @@ async def test_a_hidden_step_never_shows_the_other_partner_s_draft_or_answer(mak
         await pilot.pause()
         advance(app, "every-kind", "rate", names=("Ana", "Ben"))
         await pilot.pause()
-        ben = elsewhere(app, tmp_path, clock)
+        ben = opened_elsewhere(app, tmp_path, clock)
         ben.save_draft("rate.1.b.follow", "4")  # Ben has picked a rating, not sent it
         ben.submit("answered", "b", values={"follow": 4})
-        await wait_for(pilot, lambda: "b" in app.session.state.answered)
+        await wait_until(pilot, lambda: "b" in app.session.state.answered)
         await pilot.pause()
         forms = list(app.screen.query(AnswerForm))
         assert [f.partner for f in forms] == ["a"]  # Ana's own form only, never Ben's
@@ -86,9 +72,9 @@ async def test_the_ready_check_follows_the_other_connection(make, tmp_path, cloc
         await pilot.press("enter")  # Ana: yes
         await pilot.pause()
         assert app.session is not None and app.session.state.ready == {"a"}
-        ben = elsewhere(app, tmp_path, clock)
+        ben = opened_elsewhere(app, tmp_path, clock)
         ben.submit("ready", "b")
-        await wait_for(pilot, lambda: "Ana, say one kind thing." in screen_text(app))
+        await wait_until(pilot, lambda: "Ana, say one kind thing." in screen_text(app))
         assert type(app.screen).__name__ == "ExerciseScreen"
         ben.store.close()
     store.close()
@@ -103,7 +89,7 @@ async def test_a_lost_race_redraws_to_where_the_session_is_with_one_calm_line(ma
         await pilot.pause()
         session = app.session
         session.catch_up = lambda: False  # the other click lands between two looks
-        ben = elsewhere(app, tmp_path, clock)
+        ben = opened_elsewhere(app, tmp_path, clock)
         ben.submit("confirmed", "a", yes=True)
         app.screen.query_one("#yes-a", Button).press()
         await pilot.pause()
@@ -146,7 +132,7 @@ async def test_a_session_begun_on_another_connection_shows_on_the_welcome(make, 
         other = open_store(tmp_path)
         begun = Session.new(other, exercise, {"a": "Ana", "b": "Ben"}, owner="ana-ben", clock=clock)
         begun.submit("ready", "a")
-        await wait_for(pilot, lambda: "Unfinished sessions" in screen_text(app))
+        await wait_until(pilot, lambda: "Unfinished sessions" in screen_text(app))
         other.close()
     store.close()
 
@@ -185,13 +171,13 @@ async def test_the_status_line_shows_who_else_is_here_and_when_they_are_writing(
         await pilot.pause()
         assert "with Ben" not in screen_text(app)
         ben = Presence(tmp_path / "presence").join(app.session.id, "ben", "client", "b")
-        await wait_for(pilot, lambda: "with Ben" in screen_text(app), seconds=4)
+        await wait_until(pilot, lambda: "with Ben" in screen_text(app), seconds=4)
         import time as _time
 
         _time.sleep(0.3)
         ben.writing()  # Ben types on his own connection: his words never come here
-        await wait_for(pilot, lambda: "Ben's turn, on their own screen: writing…" in screen_text(app),
+        await wait_until(pilot, lambda: "Ben's turn, on their own screen: writing…" in screen_text(app),
                        seconds=4)
         ben.leave()
-        await wait_for(pilot, lambda: "with Ben" not in screen_text(app), seconds=4)
+        await wait_until(pilot, lambda: "with Ben" not in screen_text(app), seconds=4)
     store.close()

@@ -2,26 +2,10 @@
 
 from __future__ import annotations
 
-from driver import advance, screen_text, type_keys
+from driver import advance, opened_elsewhere, screen_text, type_keys, wait_until
 
-from trustdialog.session import Session
 from trustdialog.store import open_store
-from trustdialog.ui.screens.exercise import OTHERS_POLL
 from trustdialog.ui.widgets.answer_box import AnswerBox
-
-
-async def _wait_for(pilot, done, seconds: float = 4 * OTHERS_POLL) -> None:
-    for _ in range(int(seconds / 0.1)):
-        if done():
-            return
-        await pilot.pause(0.1)
-    assert done()
-
-
-def _opened_elsewhere(app, folder, clock) -> Session:
-    """The app's session, opened on its own connection to the same file, as another process would."""
-    session = app.session
-    return Session.resume(open_store(folder), session.exercise, session.id, clock=clock)
 
 
 async def test_a_turn_saved_elsewhere_appears_without_a_key_pressed(make, tmp_path, clock):
@@ -32,9 +16,9 @@ async def test_a_turn_saved_elsewhere_appears_without_a_key_pressed(make, tmp_pa
         advance(app, "two-rounds", "say-it")
         await pilot.pause()
         assert app.session.state.floor == ("a",)
-        other = _opened_elsewhere(app, tmp_path, clock)  # Alex answers there
+        other = opened_elsewhere(app, tmp_path, clock)  # Alex answers there
         other.submit("answered", "a", values={"say-it": "Thank you for the tea"})
-        await _wait_for(pilot, lambda: app.session.state.step_id == "heard")
+        await wait_until(pilot, lambda: app.session.state.step_id == "heard")
         await pilot.pause()
         text = screen_text(app)
         assert "Thank you for the tea" in text  # in Alex's history and in Sam's prompt
@@ -58,10 +42,10 @@ async def test_someone_typing_keeps_their_words_and_place_when_the_other_answers
         await pilot.press("tab")  # on to the share box, past the first blank
         share = app.focused
         assert share.id == "share-b"
-        other = _opened_elsewhere(app, tmp_path, clock)
+        other = opened_elsewhere(app, tmp_path, clock)
         values = {field.name: "A kept this to themselves" for field in other.state.step.fields}
         other.submit("answered", "a", values=values, shared=False)
-        await _wait_for(pilot, lambda: "a" in app.session.state.answered)
+        await wait_until(pilot, lambda: "a" in app.session.state.answered)
         await pilot.pause()
         assert app.session.state.floor == ("b",)
         # Nothing was rebuilt under Sam, and the focus did not jump back to the first blank.
