@@ -355,7 +355,7 @@ def test_list_answers_fill_their_item_template():
     state = answer(state, "a", promises=[{"what": "call", "when": "6"}, {"what": "", "when": " "},
                                          {"what": "cook", "when": "Friday"}])
     assert state.answers[-1].values["promises"] == [{"what": "call", "when": "6"}, {"what": "cook", "when": "Friday"}]
-    assert state.answers[-1].text == "I will call by 6.; I will cook by Friday."
+    assert state.answers[-1].text == "I will call by 6; I will cook by Friday."  # not "6.; I will"
 
 
 def test_several_fields_without_template_render_with_labels():

@@ -107,3 +107,16 @@ def test_checker_and_engine_read_the_same_slots(template):
     expected = "".join(
         (NAMES[p[0]] if p in bare_roles else MISSING) if is_slot else p for p, is_slot in pieces)
     assert begin(exercise(say("s", text=template))).prompt == expected
+
+
+def test_punctuation_joins_whatever_the_person_typed():
+    from trustdialog.engine.prompts import join_text
+
+    assert join_text(["When ", "you came in after ten.", ", I felt ", "scared", "."]) == \
+        "When you came in after ten, I felt scared."
+    assert join_text(["I imagine ", "the worst.", "."]) == "I imagine the worst."
+    assert join_text(["When ", "you were late?", ", I felt ", "alone!", "."]) == \
+        "When you were late? I felt alone!"
+    assert join_text(["when you go to bed.", "; ", "I will text you"]) == "when you go to bed; I will text you"
+    assert join_text(["When ", "late ", ", I felt"]) == "When late, I felt"
+    assert join_text(["Wait...", ", I felt"]) == "Wait..., I felt"  # an ellipsis is kept

@@ -86,7 +86,7 @@ def test_when_i_felt_uses_the_frame_and_swaps(library):
     ex = library.exercises["when-i-felt"]
     assert ex.rounds == 2 and ex.swap_roles
     voice = ex.step("voice")
-    assert voice.template == "When {event} happened, I felt {feeling}."
+    assert voice.template == "When {event}, I felt {feeling}."
     assert voice.field("feeling").vocab == "feelings" and voice.field("feeling").free
 
 

@@ -105,7 +105,7 @@ def test_a_couple_plays_on_two_connections_while_their_facilitator_watches(serve
     type_text(ana, FEELING)
     expect(ana, f"█{FEELING}")
     ana.keys("Enter")
-    quoted = f'Ana said: "When {EVENT} happened, I felt {FEELING}."'
+    quoted = f'Ana said: "When {EVENT}, I felt {FEELING}."'
     for tmux in (ben, alice):
         screen = expect(tmux, "step 3 of 10")
         shows(expect(tmux, EVENT), quoted)

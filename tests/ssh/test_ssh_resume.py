@@ -264,7 +264,7 @@ def test_a_dropped_connection_ends_its_app_and_the_session_resumes_with_its_draf
     screen = expect(second, "step 3 of 10")
     # The step after Ana's answer, her answer quoted, and Ben's unsent words back in his blank.
     shows(screen, "Say it back in your own words")
-    shows(screen, f'Ana said: "When {EVENT} happened, I felt {FEELING}."')
+    shows(screen, f'Ana said: "When {EVENT}, I felt {FEELING}."')
     expect(second, DRAFT)  # back in Ben's box, with the focus
     expect(second, "ctrl+s sends")
 

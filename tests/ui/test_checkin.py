@@ -72,3 +72,16 @@ async def test_the_promises_summary_says_when_and_how_to_check_in(make, shipped_
         await pilot.press("f4")
         await pilot.pause()
         assert type(app.screen).__name__ == "ProgressScreen"
+
+
+async def test_the_add_button_reads_as_english(make, shipped_library):
+    from driver import advance, screen_text
+
+    app = make(library=shipped_library)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        advance(app, "small-promises", "promises")
+        for _ in range(3):
+            await pilot.pause()
+        text = screen_text(app)
+        assert "+ another promise" in text and "another a promise" not in text

@@ -23,7 +23,7 @@ async def test_when_i_felt_with_a_not_quite_loop(make_shipped, store):
         assert state.round == 2 and not state.ended_early
         text = screen_text(app)
         assert "Thank you both" in text
-        assert "When voice words happened, I felt voice words." in text
+        assert "When voice words, I felt voice words." in text
 
 
 async def test_a_branching_starter_takes_the_other_branch(make_shipped, store):

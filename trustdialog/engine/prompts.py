@@ -28,13 +28,36 @@ def fill_plain(template: str, values: Mapping[str, str]) -> str:
     return fill_template(template, lambda name, role: values.get(name, MISSING))
 
 
+def join_text(parts: list[str]) -> str:
+    """Pieces of a sentence (template text and what people wrote) joined so that the
+    punctuation reads right whatever was typed: a full stop someone typed is not doubled by
+    the template's, and a comma or semicolon after it takes its place. Only the shown text
+    changes; the values stay exactly as typed."""
+    out = ""
+    for part in parts:
+        if not part:
+            continue
+        if part[0] in ".,;:":
+            out = out.rstrip()  # "late " + ", I felt": no space before the comma
+            if out and out[-1] in ".!?,;:":
+                if part[0] == "." or out[-1] in "!?,;:":
+                    part = part[1:]  # "the worst." + "." is one stop; "late?" + ", I felt" keeps "?"
+                elif not out.endswith(".."):
+                    out = out[:-1]  # "that night." + ", I felt": the comma takes the stop's place
+        out += part
+    return out
+
+
 def render_value(f: Field, value: Any) -> str:
     """One field's value as text: "4 of 5", list items joined by "; ", text as it is."""
     if f.kind == "rating":
         return f"{value} of {f.max}"
     if f.kind == "list":
         rendered = [fill_plain(f.item, item) if f.item else item for item in value]
-        return "; ".join(rendered)
+        pieces: list[str] = []
+        for i, text in enumerate(rendered):
+            pieces += ["; ", text] if i else [text]
+        return join_text(pieces)
     return str(value)
 
 
@@ -53,7 +76,7 @@ def render_answer(step: Step, values: Mapping[str, Any], resolve: Resolver) -> s
                 out.append(MISSING if value is None else render_value(own[piece[0]], value))
             else:
                 out.append(resolve(*piece))
-        return "".join(out)
+        return join_text(out)
     shown = [f for f in step.fields if f.name in values]
     if len(step.fields) == 1 and shown:
         return render_value(shown[0], values[shown[0].name])

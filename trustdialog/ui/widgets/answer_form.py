@@ -260,7 +260,9 @@ class AnswerForm(Vertical):
             for i in range(shown):
                 yield self._list_item(field, i)
             if shown < field.max:
-                yield _keyed(AddItemButton(safe(f"+ another {label}"), classes="add-item", compact=True,
+                # "a promise" reads "+ another promise", not "+ another a promise".
+                noun = label.split(" ", 1)[1] if label.lower().startswith(("a ", "an ")) else label
+                yield _keyed(AddItemButton(safe(f"+ another {noun}"), classes="add-item", compact=True,
                                     id=f"add-{self.partner}-{field.name}"), field.name)
             return
         placeholder = field.label or ("a word" if field.kind == "pick" else "write here")
