@@ -19,6 +19,9 @@ from psycopg import errors as pg_errors
 from trustdialog.engine import Event
 from trustdialog.store import pg_schema
 from trustdialog.store.memory import new_session_id
+from trustdialog.store.rows import (
+    SESSION_COLS, damaged_summaries, decode_events, readable, session_info,
+)
 from trustdialog.store.postgres_url import shown
 from trustdialog.store.records import (
     MARKS, Mark, SessionDamaged, SessionGone, SessionInfo, Snapshot, StoreConflict, StoreError,
@@ -33,8 +36,6 @@ CHANNEL = "trustdialog"  # the NOTIFY channel every write signals on
 CONNECT_TIMEOUT = 10  # seconds: a server that does not answer is reported, not waited on
 _RETRIES = 20
 
-_SESSION_COLS = ("id, exercise_id, title, name_a, name_b, owner, created_at, updated_at, "
-                 "finished, events, private_steps, hidden_steps")
 
 
 def _reason(error: BaseException) -> str:
@@ -203,7 +204,7 @@ class PostgresStore:
             sid = new_session_id()
             while conn.execute("SELECT 1 FROM sessions WHERE id = %s", (sid,)).fetchone():
                 sid = new_session_id()  # the random id was taken; draw another
-            conn.execute(f"INSERT INTO sessions ({_SESSION_COLS}) "
+            conn.execute(f"INSERT INTO sessions ({SESSION_COLS}) "
                          "VALUES (%s,%s,%s,%s,%s,%s,%s,%s,0,0,%s,%s)", (sid, *row))
             return sid
 
@@ -248,45 +249,24 @@ class PostgresStore:
         self.info(session_id)
         rows = self._read("SELECT seq, body FROM events WHERE session_id = %s AND seq > %s "
                           "ORDER BY seq", (session_id, after))
-        out = []
-        for expected, (seq, body) in enumerate(rows, after + 1):
-            if seq != expected:
-                raise SessionDamaged(session_id, f"event {expected} is missing")
-            try:
-                out.append(Event.from_dict(json.loads(body)))
-            except ValueError:
-                raise SessionDamaged(session_id, f"event {seq} is damaged (not JSON)") from None
-            except (KeyError, TypeError, AttributeError):
-                raise SessionDamaged(session_id, f"event {seq} is damaged (not an event)") from None
-        return out
+        return decode_events(session_id, rows, after)
 
     def info(self, session_id: str) -> SessionInfo:
-        rows = self._read(f"SELECT {_SESSION_COLS} FROM sessions WHERE id = %s", (session_id,))
+        rows = self._read(f"SELECT {SESSION_COLS} FROM sessions WHERE id = %s", (session_id,))
         if not rows:
             raise StoreError(f"no session {session_id!r}")
-        return _info(rows[0])
+        return session_info(rows[0])
 
     def sessions(self, owner: str | None = None) -> list[SessionInfo]:
         """Every session whose summary can be read; `damaged` names the others."""
         where, params = ("WHERE owner = %s", (owner,)) if owner is not None else ("", ())
-        out = []
-        for row in self._read(f"SELECT {_SESSION_COLS} FROM sessions {where} "
-                              "ORDER BY updated_at DESC", params):
-            try:
-                out.append(_info(row))
-            except SessionDamaged:
-                pass
-        return out
+        return readable(self._read(f"SELECT {SESSION_COLS} FROM sessions {where} "
+                                   "ORDER BY updated_at DESC", params))
 
     def damaged(self, owner: str | None = None) -> list[SessionDamaged]:
         """What is wrong with each session that cannot be read whole (summary or events)."""
         where, params = ("WHERE owner = %s", (owner,)) if owner is not None else ("", ())
-        found: dict[str, SessionDamaged] = {}
-        for row in self._read(f"SELECT {_SESSION_COLS} FROM sessions {where}", params):
-            try:
-                _info(row)
-            except SessionDamaged as error:
-                found[error.session_id] = error
+        found = damaged_summaries(self._read(f"SELECT {SESSION_COLS} FROM sessions {where}", params))
         # The typed columns rule out most damage; a gap in the numbers, or a
         # body that is not an event, is still found by events().
         suspects = self._read("SELECT session_id FROM events GROUP BY session_id "
@@ -387,22 +367,3 @@ class PostgresStore:
 def _exists(conn: psycopg.Connection[Any], session_id: str) -> None:
     if conn.execute("SELECT 1 FROM sessions WHERE id = %s", (session_id,)).fetchone() is None:
         raise SessionGone(session_id)
-
-
-def _steps(sid: str, owner: str | None, value: object, what: str) -> tuple[str, ...]:
-    try:
-        steps = json.loads(str(value))
-    except ValueError:
-        raise SessionDamaged(sid, f"its {what} steps are damaged (not JSON)", owner) from None
-    if not isinstance(steps, list) or not all(isinstance(s, str) for s in steps):
-        raise SessionDamaged(sid, f"its {what} steps are damaged (not a list of step ids)", owner)
-    return tuple(steps)
-
-
-def _info(row: tuple[Any, ...]) -> SessionInfo:
-    """One session's summary; the columns are typed, so only the step lists can be damaged."""
-    (sid, exercise_id, title, name_a, name_b, owner, created, updated, finished, events,
-     private, hidden) = row
-    return SessionInfo(sid, exercise_id, title, {"a": name_a, "b": name_b}, owner, created,
-                       updated, bool(finished), events, _steps(sid, owner, private, "private"),
-                       _steps(sid, owner, hidden, "hidden"))

@@ -23,6 +23,9 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, TypeVar
 from trustdialog.engine import Event
 from trustdialog.store import schema
 from trustdialog.store.memory import new_session_id
+from trustdialog.store.rows import (
+    SESSION_COLS, as_text, damaged_summaries, decode_events, readable, session_info,
+)
 from trustdialog.store.records import (
     MARKS, Mark, SessionDamaged, SessionGone, SessionInfo, Snapshot, StoreConflict, StoreError,
     StoreWriteError,
@@ -38,8 +41,6 @@ MOVE_ASIDE_HINT = "move it aside with `trustdialog sessions --move-aside` (nothi
 _BUSY = {"SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_BUSY_SNAPSHOT", "SQLITE_BUSY_RECOVERY"}
 _RETRIES = 50
 
-_SESSION_COLS = ("id, exercise_id, title, name_a, name_b, owner, created_at, updated_at, "
-                 "finished, events, private_steps, hidden_steps")
 
 
 def _errorname(error: BaseException) -> str:
@@ -285,7 +286,7 @@ class SQLiteStore:
             sid = new_session_id()
             while conn.execute("SELECT 1 FROM sessions WHERE id = ?", (sid,)).fetchone():
                 sid = new_session_id()  # the random id was taken; draw another
-            conn.execute(f"INSERT INTO sessions ({_SESSION_COLS}) VALUES (?,?,?,?,?,?,?,?,0,0,?,?)",
+            conn.execute(f"INSERT INTO sessions ({SESSION_COLS}) VALUES (?,?,?,?,?,?,?,?,0,0,?,?)",
                          (sid, *row))
             return sid
 
@@ -331,51 +332,24 @@ class SQLiteStore:
         self.info(session_id)
         rows = self._read("SELECT seq, body FROM events WHERE session_id = ? AND seq > ? "
                           "ORDER BY seq", (session_id, after))
-        out = []
-        for expected, (seq, body) in enumerate(rows, after + 1):
-            if type(seq) is not int:
-                raise SessionDamaged(session_id, f"event {expected} is damaged "
-                                     f"(its number reads {str(seq)[:20]!r})")
-            if seq != expected:
-                raise SessionDamaged(session_id, f"event {expected} is missing")
-            try:
-                data = json.loads(body)
-            except (ValueError, TypeError):
-                raise SessionDamaged(session_id, f"event {seq} is damaged (not JSON)") from None
-            try:
-                out.append(Event.from_dict(data))
-            except (KeyError, TypeError, ValueError, AttributeError):
-                raise SessionDamaged(session_id, f"event {seq} is damaged (not an event)") from None
-        return out
+        return decode_events(session_id, rows, after)
 
     def info(self, session_id: str) -> SessionInfo:
-        rows = self._read(f"SELECT {_SESSION_COLS} FROM sessions WHERE id = ?", (session_id,))
+        rows = self._read(f"SELECT {SESSION_COLS} FROM sessions WHERE id = ?", (session_id,))
         if not rows:
             raise StoreError(f"no session {session_id!r}")
-        return _info(rows[0])
+        return session_info(rows[0])
 
     def sessions(self, owner: str | None = None) -> list[SessionInfo]:
         """Every session whose summary can be read; `damaged` names the others."""
         where, params = ("WHERE owner = ?", (owner,)) if owner is not None else ("", ())
-        rows = self._read(f"SELECT {_SESSION_COLS} FROM sessions {where} "
-                          "ORDER BY updated_at DESC", params)
-        out = []
-        for row in rows:
-            try:
-                out.append(_info(row))
-            except SessionDamaged:
-                pass
-        return out
+        return readable(self._read(f"SELECT {SESSION_COLS} FROM sessions {where} "
+                                   "ORDER BY updated_at DESC", params))
 
     def damaged(self, owner: str | None = None) -> list[SessionDamaged]:
         """What is wrong with each session that cannot be read whole (summary or events)."""
         where, params = ("WHERE owner = ?", (owner,)) if owner is not None else ("", ())
-        found: dict[str, SessionDamaged] = {}
-        for row in self._read(f"SELECT {_SESSION_COLS} FROM sessions {where}", params):
-            try:
-                _info(row)
-            except SessionDamaged as error:
-                found[error.session_id] = error
+        found = damaged_summaries(self._read(f"SELECT {SESSION_COLS} FROM sessions {where}", params))
         # SQL finds the suspects without decoding every event; events() then
         # says exactly what is wrong.
         suspects = self._read(
@@ -415,7 +389,7 @@ class SQLiteStore:
     def drafts(self, session_id: str) -> dict[str, str]:
         rows = self._read("SELECT key, text FROM drafts WHERE session_id = ?", (session_id,))
         # A damaged draft is shown as far as it can be read rather than dropped.
-        return {_as_text(key): _as_text(text) for key, text in rows}
+        return {as_text(key): as_text(text) for key, text in rows}
 
     def clear_draft(self, session_id: str, key: str) -> None:
         def clear(conn: sqlite3.Connection) -> None:
@@ -506,42 +480,9 @@ def _text(raw: bytes) -> str | bytes:
         return raw
 
 
-def _as_text(value: object) -> str:
-    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
-
 
 def _has_bytes(path: Path) -> bool:
     try:
         return path.stat().st_size > 0
     except OSError:
         return False
-
-
-def _steps(sid: str, owner: str | None, value: object, what: str) -> tuple[str, ...]:
-    not_json = SessionDamaged(sid, f"its {what} steps are damaged (not JSON)", owner)
-    if not isinstance(value, (str, bytes)):
-        raise not_json
-    try:
-        steps = json.loads(value)
-    except ValueError:
-        raise not_json from None
-    if not isinstance(steps, list) or not all(isinstance(s, str) for s in steps):
-        raise SessionDamaged(sid, f"its {what} steps are damaged (not a list of step ids)", owner)
-    return tuple(steps)
-
-
-def _info(row: tuple[Any, ...]) -> SessionInfo:
-    """One session's summary; SessionDamaged says which part of the row cannot be read."""
-    (sid, exercise_id, title, name_a, name_b, owner, created, updated, finished, events,
-     private, hidden) = row
-    sid = _as_text(sid)
-    owner = owner if isinstance(owner, str) or owner is None else None
-    if not (isinstance(name_a, str) and isinstance(name_b, str)):
-        raise SessionDamaged(sid, "its partner names are damaged (not text)", owner)
-    if not (isinstance(exercise_id, str) and isinstance(title, str)):
-        raise SessionDamaged(sid, "its exercise name is damaged (not text)", owner)
-    if not all(isinstance(v, (int, float)) for v in (created, updated, finished, events)):
-        raise SessionDamaged(sid, "its dates or counts are damaged (not numbers)", owner)
-    return SessionInfo(sid, exercise_id, title, {"a": name_a, "b": name_b}, owner, created,
-                       updated, bool(finished), events, _steps(sid, owner, private, "private"),
-                       _steps(sid, owner, hidden, "hidden"))
