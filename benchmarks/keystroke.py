@@ -5,7 +5,7 @@ of "When it happened, I felt" ("what happened", a multi-line answer box:
 `--where answer`, the default), to the same box with 2,000 characters already
 pasted into it (`--where box`), or to the second name field on the welcome
 screen (`--where name`). The bare app types into its first Input; for `box`
-it is a bare Textual TextArea (bare_text_area.py) with the same 2,000
+it is a bare Textual TextArea (bare_app.py --text-area) with the same 2,000
 characters pasted first. Each key is a letter written to the pty; its echo is
 the input's text, up to that letter, appearing in what the program writes
 back. Programs alternate run by run; medians, p99 and the ratio of medians are
@@ -33,7 +33,7 @@ from startup import BARE, HERE, TRUSTDIALOG, Child, launch  # noqa: E402
 
 CLEAR_EVERY = 20  # keys; then ctrl+u empties the input (not timed) so it never grows long
 EXERCISE = "when-i-felt"
-BARE_TEXT_AREA = ("bare", [sys.executable, str(HERE / "bare_text_area.py")], "partner B")
+BARE_TEXT_AREA = ("bare", [sys.executable, str(HERE / "bare_app.py"), "--text-area"], "partner B")
 # A long answer already in the box (`--where box`): a few sentences, many times over.
 PREFILL = ("We keep missing each other in the evenings, and I end up eating alone. "
            "I wait, I check my phone, and then I stop waiting. ") * 20
