@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
+
+import pytest
 
 from trustdialog.exercise.model import Exercise, Field, Step
 
@@ -59,3 +63,15 @@ def mount(*args: str) -> bool:
 
 def umount(path: Path) -> None:
     subprocess.run(["umount", "-l", str(path)], capture_output=True)
+
+
+@contextmanager
+def mounted_tmpfs(where: Path, size: str) -> Iterator[Path]:
+    """A real filesystem of `size` mounted at `where` for the test (a full or read-only disk)."""
+    where.mkdir()
+    if not mount("-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(where)):
+        pytest.skip("mounting a tmpfs is not allowed here (needs root in a sandbox that permits mount)")
+    try:
+        yield where
+    finally:
+        umount(where)

@@ -12,7 +12,7 @@ import pytest
 
 from trustdialog.engine import Event
 from trustdialog.store import db_path, open_store
-from store_helpers import REPO, mount, umount
+from store_helpers import REPO, mounted_tmpfs
 
 NAMES = {"a": "Ann", "b": "Bob"}
 # Root ignores file modes; without these capabilities it feels them like anyone.
@@ -51,12 +51,8 @@ def check_read_only(data: Path, sid: str, prefix: list[str] = ()) -> None:
 
 @pytest.fixture
 def tmpfs(tmp_path):
-    where = tmp_path / "mnt"
-    where.mkdir()
-    if not mount("-t", "tmpfs", "-o", "size=300k", "tmpfs", str(where)):
-        pytest.skip("mounting a tmpfs is not allowed here (needs root in a sandbox that permits mount)")
-    yield where
-    umount(where)
+    with mounted_tmpfs(tmp_path / "mnt", "300k") as where:
+        yield where
 
 
 def test_saved_sessions_on_a_read_only_mount_are_shown_not_hidden(tmpfs):

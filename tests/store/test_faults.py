@@ -11,7 +11,7 @@ from trustdialog.engine import Event
 from trustdialog.session import Session, draft_key
 from trustdialog.store import MemoryStore, StoreError, db_path, open_store
 from trustdialog.store import schema
-from store_helpers import felt_exercise, mount, promises_exercise, run_cli, umount
+from store_helpers import felt_exercise, mounted_tmpfs, promises_exercise, run_cli
 
 NAMES = {"a": "Ann", "b": "Bob"}
 
@@ -125,12 +125,8 @@ def test_a_data_dir_inside_a_file_falls_back_to_memory(tmp_path):
 @pytest.fixture
 def read_only_dir(tmp_path):
     """A real read-only filesystem: root ignores chmod, not a read-only mount."""
-    where = tmp_path / "ro"
-    where.mkdir()
-    if not mount("-t", "tmpfs", "-o", "size=1m", "tmpfs", str(where)):
-        pytest.skip("mounting a tmpfs is not allowed here")
-    yield where
-    umount(where)
+    with mounted_tmpfs(tmp_path / "ro", "1m") as where:
+        yield where
 
 
 def test_a_read_only_data_dir_falls_back_to_memory(read_only_dir):
@@ -149,12 +145,8 @@ def test_a_read_only_data_dir_falls_back_to_memory(read_only_dir):
 
 @pytest.fixture
 def small_disk(tmp_path):
-    where = tmp_path / "small"
-    where.mkdir()
-    if not mount("-t", "tmpfs", "-o", "size=200k", "tmpfs", str(where)):
-        pytest.skip("mounting a tmpfs is not allowed here")
-    yield where
-    umount(where)
+    with mounted_tmpfs(tmp_path / "small", "200k") as where:
+        yield where
 
 
 def test_a_full_disk_mid_session_carries_on_in_memory(small_disk):
