@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import signal
 import statistics
 import subprocess
@@ -39,7 +38,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
-from ssh_load import LAUNCHER, cpu_seconds, proc_children  # noqa: E402
+from ssh_load import LAUNCHER, app_children, cpu_seconds  # noqa: E402
 from startup import plain  # noqa: E402
 
 from trustdialog.ssh import invites  # noqa: E402
@@ -65,17 +64,6 @@ class Terminal(asyncssh.SSHClientSession[bytes]):
         if not self.framed.done() and MARKER in plain(bytes(self.output)).lower():
             self.framed.set_result(now)
 
-
-def app_pids(server_pid: int) -> list[int]:
-    """The server's apps (they lead their own session; the template does not)."""
-    found = []
-    for pid in proc_children(server_pid):
-        try:
-            if os.getsid(pid) == pid:
-                found.append(pid)
-        except ProcessLookupError:
-            pass
-    return found
 
 
 def start_server(folder: Path, key: asyncssh.SSHKey, template: bool) -> tuple[subprocess.Popen[str], int]:
@@ -127,12 +115,12 @@ async def one_run(port: int, key: asyncssh.SSHKey, server_pid: int,
     _chan, session = await conn.create_session(Terminal, term_type="xterm-256color",
                                                term_size=(COLS, ROWS), encoding=None)
     framed = await asyncio.wait_for(session.framed, 30)
-    apps = app_pids(server_pid)
+    apps = app_children(server_pid)
     cpu = sum(cpu_seconds(pid) for pid in apps)
     conn.close()
     await conn.wait_closed()
     deadline = time.perf_counter() + 10
-    while app_pids(server_pid) and time.perf_counter() < deadline:  # one app at a time
+    while app_children(server_pid) and time.perf_counter() < deadline:  # one app at a time
         await asyncio.sleep(0.02)
     assert session.first_byte is not None
     return {"login": logged_in - start, "first_byte": session.first_byte - start,

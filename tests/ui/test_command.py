@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import os
-import re
-import select
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
+from in_a_pty import left_on_screen, run_until_exit
 
 from trustdialog.commands import CommandError
 from trustdialog.commands.app import run_app
@@ -39,36 +35,9 @@ def test_a_damaged_store_on_start_is_one_line_and_exit_1(tmp_path):
     """A plain start opens the store after the first frame: the app closes, then one line."""
     (tmp_path / "sessions.db").write_bytes(b"this is not a database at all" * 100)
     command = Path(sys.executable).with_name("trustdialog")
-    leader, follower = os.openpty()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TEXTUAL")}
-    env.update(TERM="xterm-256color", LANG="C.UTF-8", COLUMNS="80", LINES="24")
-    proc = subprocess.Popen([str(command), "--data-dir", str(tmp_path)], stdin=follower,
-                            stdout=follower, stderr=follower, env=env, close_fds=True)
-    os.close(follower)
-    output = bytearray()
-    deadline = time.monotonic() + 30
-    try:
-        while time.monotonic() < deadline:
-            ready, _, _ = select.select([leader], [], [], 0.5)
-            if ready:
-                try:
-                    chunk = os.read(leader, 65536)
-                except OSError:  # the program has exited and closed the terminal
-                    break
-                if not chunk:
-                    break
-                output += chunk
-            elif proc.poll() is not None:
-                break
-        code = proc.wait(timeout=10)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        os.close(leader)
-    text = output.decode(errors="replace")
+    code, text = run_until_exit([str(command), "--data-dir", str(tmp_path)])
     assert code == 1, text
-    # What is left on the normal screen once the app has left the alternate one.
-    after = re.sub(r"\x1b\[[0-?]*[ -/]*[@-~]", "", text.rpartition("\x1b[?1049l")[2]).strip()
+    after = left_on_screen(text)
     assert after.startswith("trustdialog: ") and "\n" not in after, after
     assert "sessions.db" in after and "Traceback" not in text
 
