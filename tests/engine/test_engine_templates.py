@@ -20,8 +20,8 @@ from trustdialog.exercise.model import slots, split_template
 ROLES = ("speaker", "listener")
 NAMES = {"speaker": "Ada", "listener": "Ben"}  # partner a holds the first role in round 1
 # Pieces that make brace trouble likely; no "s" (the step's own id) and no "…" or capitals (they mark fills).
-PIECES = ["{", "}", "{{", "}}", "a", " ", "@", "-", "1", "_y", "é", "{a}", "{a@speaker}", "{x-1@zz}", "{speaker}",
-          "{listener}", "{speaker@listener}", "{1a}", "{a b}", "{}"]
+PIECES = ["{", "}", "{{", "}}", "a", " ", "@", "-", "+", "1", "_y", "é", "{a}", "{a@speaker}", "{x-1@zz}", "{speaker}",
+          "{listener}", "{speaker@listener}", "{1a}", "{a b}", "{}", "{a+b}", "{a+b@listener}", "{a+}"]
 TEMPLATES = st.lists(st.sampled_from(PIECES), max_size=14).map("".join)
 SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -32,7 +32,8 @@ def _is_name(s: str) -> bool:
 
 
 def reference(template: str) -> list[tuple[object, bool]]:
-    """A plain left-to-right scanner: `{{` `}}` are braces; `{name}` or `{name@role}` is a slot; else text."""
+    """A plain left-to-right scanner: `{{` `}}` are braces; `{name}`, `{name+name}` or `{name@role}` is a
+    slot; else text."""
     out: list[tuple[object, bool]] = []
     text = ""
     i = 0
@@ -45,7 +46,7 @@ def reference(template: str) -> list[tuple[object, bool]]:
             close = template.find("}", i)
             inner = template[i + 1:close] if close >= 0 else ""
             name, _, role = inner.partition("@")
-            if close >= 0 and _is_name(name) and ("@" not in inner or _is_name(role)):
+            if close >= 0 and all(map(_is_name, name.split("+"))) and ("@" not in inner or _is_name(role)):
                 if text:
                     out.append((text, False))
                     text = ""
@@ -90,7 +91,10 @@ def checker_slots(template: str) -> list[tuple[str, str | None]]:
     for d in lib.diagnostics:
         assert d.code in ("TD049", "TD045"), str(d)
         if d.code == "TD049":
-            name, _, role = re.match(r"'\{(.*?)\}'", d.message).group(1).partition("@")
+            slot = re.match(r"'\{(.*?)\}'(?:: '(.*?)')?", d.message)
+            name, _, role = slot.group(1).partition("@")
+            if slot.group(2) and slot.group(2) != name.split("+")[0]:
+                continue  # a joined slot has a line for each name it does not know: count the slot once
             found.append((name, role or None))
     return found
 

@@ -1,4 +1,4 @@
-"""`list`, `check` and `schema`: the exercise library on the command line."""
+"""`list`, `check`, `schema` and `new`: the exercise library on the command line."""
 
 from __future__ import annotations
 
@@ -11,11 +11,14 @@ from trustdialog.commands import CommandError
 
 if TYPE_CHECKING:  # the library loads only in the command that needs it
     from trustdialog.exercise import Diagnostic
+    from trustdialog.exercise.model import Exercise
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
              common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("list", parents=[common], help="exercises: id, title, minutes")
+    p = sub.add_parser("list", parents=[common], help="exercises: id, title, minutes",
+                       description="The exercises in the picker's order; --by-tag groups them by their first tag.")
+    p.add_argument("--by-tag", action="store_true", help="group by each exercise's first tag, as the picker can")
     p.set_defaults(func=run_list)
     p = sub.add_parser(
         "check", parents=[common], help="validate exercise files; exit 1 on any error",
@@ -27,6 +30,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
     p.set_defaults(func=run_check)
     p = sub.add_parser("schema", parents=[common], help="JSON Schema of the exercise format")
     p.set_defaults(func=run_schema)
+    p = sub.add_parser(
+        "new", parents=[common], help="write a starter exercise file to edit",
+        description="Write DIR/ID.toml, a short exercise that passes `trustdialog check`, with a #:schema "
+        "line for DIR/schema.json, which is saved (or brought up to date) beside it for your editor.",
+    )
+    p.add_argument("id", metavar="ID", help="the exercise id, lowercase-kebab (thank-you)")
+    p.add_argument("--dir", default=".", metavar="DIR", help="the folder to write into (default: here)")
+    p.set_defaults(func=run_new)
 
 
 def _shown(path: str) -> str:
@@ -54,11 +65,25 @@ def run_list(args: argparse.Namespace) -> int:
     if not lib.exercises:
         raise CommandError("no exercises found", 1)
     width = max(len(i) for i in lib.exercises)
+    exercises = list(lib.exercises.values())  # the library's curated order
+    groups = _by_first_tag(exercises) if args.by_tag else [("", exercises)]
     out = []
-    for ex in lib.exercises.values():
-        out.append(f"{ex.id:<{width}}  {ex.minutes:>3} min  {_one_line(ex.title)}")
+    for tag, members in groups:
+        if args.by_tag:
+            out += ([""] if out else []) + [f"{_one_line(tag) or '(no tag)'}:"]
+        for ex in members:
+            out.append(f"{'  ' if args.by_tag else ''}{ex.id:<{width}}  {ex.minutes:>3} min  {_one_line(ex.title)}")
     print("\n".join(out))
     return 0
+
+
+def _by_first_tag(exercises: list[Exercise]) -> list[tuple[str, list[Exercise]]]:
+    """Groups in the order of their first exercise, as the picker shows them; untagged ones last."""
+    groups: dict[str, list[Exercise]] = {}
+    for ex in exercises:
+        groups.setdefault(ex.tags[0] if ex.tags else "", []).append(ex)
+    untagged = groups.pop("", [])
+    return list(groups.items()) + ([("", untagged)] if untagged else [])
 
 
 def _one_line(text: str) -> str:
@@ -101,4 +126,32 @@ def run_schema(args: argparse.Namespace) -> int:
     from trustdialog.exercise.schema import schema_text
 
     sys.stdout.write(schema_text())
+    return 0
+
+
+def run_new(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from trustdialog.exercise.schema import schema_text
+    from trustdialog.exercise.starter import SCHEMA_NAME, starter_text, valid_id
+
+    if not valid_id(args.id):
+        raise CommandError(f"{args.id!r} cannot be an exercise id: use lowercase letters, digits and single "
+                           "hyphens, like thank-you")
+    folder = Path(args.dir)
+    path = folder / f"{args.id}.toml"
+    if path.exists():
+        raise CommandError(f"{_shown(str(path))} already exists; it is left as it is")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with open(path, "x", encoding="utf-8") as out:  # "x": never over a file made meanwhile
+            out.write(starter_text(args.id, args.dir))
+        schema = folder / SCHEMA_NAME
+        kept = schema.is_file() and schema.read_text(encoding="utf-8") == schema_text()
+        if not kept:
+            schema.write_text(schema_text(), encoding="utf-8")
+    except OSError as error:
+        raise CommandError(f"cannot write {_shown(str(path))}: {error.strerror or error}", 1) from None
+    print(f"wrote {_shown(str(path))}" + ("" if kept else f" and {_shown(str(schema))} (for your editor)"))
+    print(f"next: edit it, then: trustdialog check --walk {_shown(str(path))}")
     return 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
-from trustdialog.exercise.model import Field, Step, split_template
+from trustdialog.exercise.model import JOIN, Field, Step, slot_names, split_template
 
 if TYPE_CHECKING:
     from trustdialog.engine.state import SessionState
@@ -83,11 +83,31 @@ def render_answer(step: Step, values: Mapping[str, Any], resolve: Resolver) -> s
     return "\n".join(f"{f.label or f.name}: {render_value(f, values[f.name])}" for f in shown)
 
 
+def join_said(texts: list[str]) -> str:
+    """Several answers quoted as one passage, in the order given: each one ends as a sentence
+    (a full stop where the person typed none) so that the next does not run into it."""
+    out: list[str] = []
+    for text in texts:
+        text = text.strip()
+        if not text:
+            continue
+        if out and out[-1][-1].isalnum():
+            out[-1] += "."
+        out.append(text)
+    return " ".join(out) if out else MISSING
+
+
 def resolve(state: SessionState, name: str, role: str | None) -> str:
-    """One slot of a prompt in `state`: a role's partner name, or the latest public answer it names."""
+    """One slot of a prompt in `state`: a role's partner name, or the latest public answer it names.
+
+    A slot of joined names (`{voice+more}`) quotes every public answer to any of
+    them in the current round, oldest first: what was said, then each addition.
+    """
     if role is None and name in state.exercise.roles:
         return state.names[state.partner_in(name)]
     who = state.partner_in(role) if role is not None and role in state.exercise.roles else None
+    if JOIN in name:
+        return join_said(_said(state, slot_names(name), who))
     for answer in reversed(state.answers):
         if not answer.public or (who and answer.partner != who):
             continue
@@ -97,6 +117,22 @@ def resolve(state: SessionState, name: str, role: str | None) -> str:
             step = state.exercise.step(answer.step)
             return render_value(step.field(name), answer.values[name])
     return MISSING
+
+
+def _said(state: SessionState, names: tuple[str, ...], who: str | None) -> list[str]:
+    """The texts of this round's public answers to any of `names` (by `who` if given), oldest first."""
+    out = []
+    for answer in state.answers:
+        if answer.round != state.round or not answer.public or (who and answer.partner != who):
+            continue
+        if answer.step in names:
+            out.append(answer.text)
+            continue
+        for name in names:
+            if name in answer.values:
+                out.append(render_value(state.exercise.step(answer.step).field(name), answer.values[name]))
+                break
+    return out
 
 
 def template_parts(state: SessionState) -> tuple[str | Field, ...]:

@@ -7,7 +7,8 @@ from typing import Iterable, Protocol
 
 from trustdialog.exercise.diagnostics import did_you_mean
 from trustdialog.exercise.locator import Key
-from trustdialog.exercise.model import END, Exercise, Step, slots
+from trustdialog.exercise.model import END, JOIN, Exercise, Step, slot_names, slots
+from trustdialog.exercise.reader import Source
 from trustdialog.exercise.validate import Parsed
 
 
@@ -130,6 +131,10 @@ def _check_slots(parsed: Parsed, index: dict[str, int], succ: dict[int, list[int
         gen.append(frozenset(names))
         for n in names:
             providers.setdefault(n, []).append(s)
+    # A slot of joined names (`{voice+more}`) is filled once any of its names is:
+    # each is a name of its own in the dataflow, given by a step that gives any part.
+    joined = {name for s in steps for text in (s.text, s.template or "") for name, _ in slots(text) if JOIN in name}
+    gen = [g | {j for j in joined if g & set(slot_names(j))} for g in gen]
     everything = frozenset().union(*gen)
     # "Must be filled" dataflow: what is filled on entry to a step is what every
     # path from the first step has filled (intersection over predecessors).
@@ -150,7 +155,7 @@ def _check_slots(parsed: Parsed, index: dict[str, int], succ: dict[int, list[int
             if new != filled_in[i]:
                 filled_in[i] = new
                 changed = True
-    known = set(everything) | set(ex.roles) | {s.id for s in steps}
+    known = {n for n in everything if JOIN not in n} | set(ex.roles) | {s.id for s in steps}
     for i, s in enumerate(steps):
         if i not in reached:
             continue
@@ -170,22 +175,45 @@ def _check_slots(parsed: Parsed, index: dict[str, int], succ: dict[int, list[int
                     continue
                 if role is None and name in ex.roles:
                     continue
-                if name not in everything:
-                    if name in index:
-                        src.report("TD051", f"'{slot}' quotes a {steps[index[name]].kind} step, which has no "
-                                   "answer of its own", where, value=True)
-                    else:
-                        src.report("TD049", f"'{slot}' names no role, field, prompt or choose step"
-                                   f"{did_you_mean(name, known)}", where, value=True)
+                parts = slot_names(name)
+                if not _parts_known(src, slot, parts, where, ex, index, everything, known):
                     continue
-                if all(p.private for p in providers[name]):
+                givers = list(dict.fromkeys(p for part in parts for p in providers[part]))
+                if all(p.private for p in givers):
                     src.report("TD050", f"'{slot}' quotes a private step; it shows only if its writer shares it",
                                where, value=True)
                 if name not in filled_in[i]:
-                    by = ", ".join(f"'{p.id}'" for p in providers[name])
-                    src.report("TD044", f"'{slot}' is not filled yet on every path to step '{s.id}' "
+                    by = ", ".join(f"'{p.id}'" for p in givers)
+                    none = ": on some path none of its answers is given yet" if len(parts) > 1 else ""
+                    src.report("TD044", f"'{slot}' is not filled yet on every path to step '{s.id}'{none} "
                                f"(filled by {by})", where, value=True)
         for f in s.fields:
+            for name, _ in slots(f.item or ""):
+                if JOIN in name:
+                    src.report("TD052", f"'{{{name}}}' in a list's item: each slot there is one blank of "
+                               "one name; '+' joins earlier answers in a text or template",
+                               at(i, "fields", f.name, "item"), value=True)
             if s.template and f.name not in {n for n, r in slots(s.template) if r is None}:
                 src.report("TD031", f"field '{f.name}' is not a blank of the template; it is asked separately",
                            at(i, "fields", f.name))
+
+
+def _parts_known(src: Source, slot: str, parts: tuple[str, ...], where: tuple[Key, ...], ex: Exercise,
+                 index: dict[str, int], everything: frozenset[str], known: set[str]) -> bool:
+    """Does each name of the slot name an answer? Reports the ones that do not (TD049, TD051, TD052)."""
+    ok = True
+    for part in parts:
+        shown = f"'{slot}'" if len(parts) == 1 else f"'{slot}': '{part}'"
+        if len(parts) > 1 and part in ex.roles:
+            src.report("TD052", f"{shown} is a role; '+' joins answers, and a role is a name: write "
+                       f"{{{part}}} on its own", where, value=True)
+        elif part in everything:
+            continue
+        elif part in index:
+            src.report("TD051", f"{shown} quotes a {ex.steps[index[part]].kind} step, which has no "
+                       "answer of its own", where, value=True)
+        else:
+            src.report("TD049", f"{shown} names no role, field, prompt or choose step"
+                       f"{did_you_mean(part, known)}", where, value=True)
+        ok = False
+    return ok

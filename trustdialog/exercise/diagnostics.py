@@ -41,7 +41,7 @@ CODES: dict[str, tuple[str, str]] = {
               "it is close to."),
     "TD017": (ERROR, "`by` is neither one of the exercise's two roles nor \"both\"."),
     "TD018": (ERROR, "An id is not lowercase-kebab (letters, digits, single hyphens)."),
-    "TD019": (ERROR, "A number is below its lowest value (minutes, rounds, timer, max_loops, min, max), "
+    "TD019": (ERROR, "A number is below its lowest value (minutes, order, rounds, timer, max_loops, min, max), "
               "or there are too many steps or options."),
     "TD020": (ERROR, "`roles` must be two different names, usable as template slots."),
     "TD021": (ERROR, "A key that this step kind or field kind does not take."),
@@ -62,7 +62,7 @@ CODES: dict[str, tuple[str, str]] = {
     "TD038": (WARNING, "The file name is not the exercise id (`id = \"thank-you\"` belongs in thank-you.toml)."),
     "TD036": (ERROR, f"A number is above its limit: minutes {spec.MAX_MINUTES}, rounds {spec.MAX_ROUNDS}, "
               f"max_loops {spec.MAX_LOOPS}, timer {spec.MAX_TIMER} seconds, a list's min and max "
-              f"{spec.MAX_LIST_ITEMS} items, a rating's max {spec.MAX_RATING}."),
+              f"{spec.MAX_LIST_ITEMS} items, a rating's max {spec.MAX_RATING}, order {spec.MAX_ORDER}."),
     "TD035": (WARNING, "A choose or confirm step has `by = \"both\"`: whoever acts first decides for both; let one role decide."),
     "TD040": (ERROR, "Duplicate step id within an exercise."),
     "TD041": (ERROR, "Duplicate exercise id across the library (the later file is skipped)."),
@@ -76,6 +76,8 @@ CODES: dict[str, tuple[str, str]] = {
     "TD049": (ERROR, "A template slot names nothing: no role, field, prompt step or choose step has that name."),
     "TD050": (WARNING, "A slot quotes a private step, whose answer is only shown when its writer shares it."),
     "TD051": (WARNING, "A slot quotes a step that has no answer of its own (say or confirm); a choose step's slot is the option chosen."),
+    "TD052": (ERROR, "A slot joins with '+' something that cannot be joined: a role's name (`{speaker+more}`), "
+              "or in a list's `item`, whose slots are blanks of one name each."),
     "TD060": (ERROR, "Walking the flow (--walk) found a path that cannot reach the end."),
     "TD061": (WARNING, "Walking the flow (--walk) stopped early, at its cap of paths, states or seconds; it says "
               "what it covered, and the paths not walked are still covered by the reachability check."),

@@ -19,7 +19,7 @@ MAX_PER_FILE = 100  # past this, the rest of a file's problems are noise
 
 @dataclass
 class Library:
-    """Exercises (id -> Exercise, sorted by id), vocabularies, and every diagnostic met."""
+    """Exercises (id -> Exercise, in the curated order), vocabularies, and every diagnostic met."""
 
     exercises: dict[str, Exercise] = field(default_factory=dict)
     vocab: dict[str, Vocabulary] = field(default_factory=dict)
@@ -99,7 +99,8 @@ def build(
             seen[ex.id] = parsed.source.path
             lib.exercises[ex.id] = ex
         lib.diagnostics += _finish(parsed)
-    lib.exercises = dict(sorted(lib.exercises.items()))
+    # The curated order: `order` first, then titles (a facilitator's own files without one follow).
+    lib.exercises = {ex.id: ex for ex in sorted(lib.exercises.values(), key=lambda ex: ex.shelf_key)}
     return lib
 
 

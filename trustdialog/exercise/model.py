@@ -17,8 +17,13 @@ BOTH = "both"
 END = "end"
 
 # A template slot: `{name}` or `{name@role}` (the answer given by whoever holds
-# that role now). Doubled braces `{{` `}}` are literal braces.
-SLOT_RE = re.compile(r"\{([A-Za-z_][A-Za-z0-9_-]*)(?:@([A-Za-z_][A-Za-z0-9_-]*))?\}")
+# that role now). `{voice+more}` joins names with "+": every answer to any of
+# them in this round, in the order given (a statement and what was added after
+# "not quite"). Doubled braces `{{` `}}` are literal braces.
+_NAME = r"[A-Za-z_][A-Za-z0-9_-]*"
+SLOT_RE = re.compile(r"\{(" + _NAME + r"(?:\+" + _NAME + r")*)(?:@(" + _NAME + r"))?\}")
+# Joins the names of a slot that quotes several answers.
+JOIN = "+"
 
 # `{{` and `}}` first, then a slot, then plain text, then a brace that opens nothing.
 _TOKEN = re.compile(r"\{\{|\}\}|" + SLOT_RE.pattern + r"|[^{}]+|[{}]")
@@ -53,6 +58,11 @@ def split_template(template: str) -> tuple[tuple[str | Slot, bool], ...]:
 def slots(template: str) -> list[Slot]:
     """The (name, role-or-None) slots of a template, in order (as `split_template` reads it)."""
     return [piece for piece, _ in split_template(template) if isinstance(piece, tuple)]
+
+
+def slot_names(name: str) -> tuple[str, ...]:
+    """The answer names a slot quotes: ("voice", "more") for `{voice+more}`, ("voice",) for `{voice}`."""
+    return tuple(name.split(JOIN))
 
 
 _V = TypeVar("_V")
@@ -170,6 +180,8 @@ class Exercise:
     credit: str
     steps: tuple[Step, ...]
     tags: tuple[str, ...] = ()
+    # Its place in the picker (lower first); None follows those with a place, by title.
+    order: int | None = None
     roles: tuple[str, str] = ("speaker", "listener")
     rounds: int = 1
     swap_roles: bool = True
@@ -190,6 +202,11 @@ class Exercise:
 
     def __hash__(self) -> int:  # mappings are not hashable; identity is the id + path
         return hash((self.id, self.path))
+
+    @property
+    def shelf_key(self) -> tuple[bool, int, str, str]:
+        """Where it stands in the library: by `order`, then (without one) by title, then id."""
+        return (self.order is None, self.order or 0, self.title.casefold(), self.id)
 
     def step(self, step_id: str) -> Step:
         return self.steps[self._index[step_id]]

@@ -19,6 +19,7 @@ MAX_LOOPS = 20
 MAX_TIMER = 7200  # seconds: two hours
 MAX_LIST_ITEMS = 50
 MAX_RATING = 10
+MAX_ORDER = 9999  # a place in the picker; room to put one between two others
 
 # Names that may appear as template slots (`{name}`), as in model.SLOT_RE.
 NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_-]*$"
@@ -57,7 +58,9 @@ EXERCISE = {
     "minutes": Key("integer", "About how long it takes.", required=True, minimum=1,
                    maximum=MAX_MINUTES),
     "summary": Key("string", "One or two sentences on what the partners do.", required=True),
-    "tags": Key("strings", "Short words to group exercises by."),
+    "order": Key("integer", "Its place in the picker and in `trustdialog list`: lower comes first; exercises "
+                 "without one follow, by title.", minimum=1, maximum=MAX_ORDER),
+    "tags": Key("strings", "Short words to group exercises by; the picker groups by the first."),
     "credit": Key("string", "The method it builds on, and who made that method."),
     "roles": Key("strings", "The two role names, e.g. [\"speaker\", \"listener\"]; {role} fills in a name."),
     "rounds": Key("integer", "How many times the steps run.", minimum=1, maximum=MAX_ROUNDS),
@@ -76,7 +79,8 @@ STEP_COMMON = {
     "by": Key("string", "Who acts: a role name, or \"both\".", required=True),
     "label": Key("string", "The step's short, plain name for the partners (\"Say what happened\"); "
                  "slots are not filled in."),
-    "text": Key("string", "What the step says; {role} and {earlier-answer} slots are filled in."),
+    "text": Key("string", "What the step says; {role} and {earlier-answer} slots are filled in, and "
+                "{voice+more} quotes every answer to voice and more in this round, in order."),
     "next": Key("string", "Where to go after this step: a step id, or \"end\" to end the round."),
     "timer": Key("integer", "Seconds; a signal only, never cuts anyone off.", minimum=1,
                  maximum=MAX_TIMER),

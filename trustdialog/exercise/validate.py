@@ -183,6 +183,7 @@ def parse(src: Source) -> Parsed:
         credit=info.get("credit", ""),
         steps=tuple(steps),
         tags=tuple(info.get("tags", ())),
+        order=info.get("order"),
         roles=roles,
         rounds=info.get("rounds", 1),
         swap_roles=info.get("swap_roles", True),
