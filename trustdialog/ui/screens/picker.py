@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any, cast
 
+from rich.padding import Padding
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -51,13 +52,34 @@ def preview(exercise: Any) -> Text:
     return out
 
 
+def shelves(exercises: list[Any]) -> list[tuple[str, list[Any]]]:
+    """The exercises grouped by their first tag, as headings to show ("hard-topics" -> "Hard topics").
+
+    Groups come in the order of their first exercise and keep the library's
+    curated order inside, so the flagship's group leads; untagged ones go last.
+    """
+    groups: dict[str, list[Any]] = {}
+    for exercise in exercises:
+        tag = exercise.tags[0] if exercise.tags else ""
+        groups.setdefault(tag, []).append(exercise)
+    untagged = groups.pop("", [])
+    out = [(_heading(tag), members) for tag, members in groups.items()]
+    return out + ([("Other", untagged)] if untagged else [])
+
+
+def _heading(tag: str) -> str:
+    words = " ".join(tag.replace("-", " ").replace("_", " ").split())
+    return words[:1].upper() + words[1:]
+
+
 def _roles_only(text: str, roles: tuple[str, ...]) -> str:
     """Role slots read as the role ("the speaker"); quoted answers as "…"."""
     def fill(match: re.Match) -> str:
         return f"the {match.group(1)}" if match.group(1) in roles and not match.group(2) else "…"
 
     text = text.replace("{{", "\0").replace("}}", "\1")
-    return SLOT_RE.sub(fill, text).replace("\0", "{").replace("\1", "}")
+    # "felt {feeling}." outlines as "felt …", not "felt …."
+    return SLOT_RE.sub(fill, text).replace("….", "…").replace("\0", "{").replace("\1", "}")
 
 
 def _outline(text: str, width: int = 60) -> str:
@@ -76,10 +98,16 @@ class PickerScreen(Screen):
 
     BINDINGS = [
         Binding("escape", "back", "Back", id="back"),
+        # Said in the title line, so the footer keeps its room for Quick exit.
+        Binding("g", "group", "Group by theme", id="group", show=False),
     ]
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.grouped = False
+
     def compose(self) -> ComposeResult:
-        yield Static(Text("Choose an exercise (↑↓ to look, Enter to begin)", style="bold"),
+        yield Static(Text("Choose an exercise (↑↓ to look, Enter to begin, g groups by theme)", style="bold"),
                      id="picker-title")
         with Horizontal(id="picker"):
             yield OptionList(id="exercise-list")
@@ -96,22 +124,46 @@ class PickerScreen(Screen):
         library = self.trust.library
         exercises = list(library.exercises.values())
         options = self.query_one("#exercise-list", OptionList)
-        options.add_options(
-            Option(safe(f"{e.title} ({e.minutes} min)"), id=e.id) for e in exercises
-        )
+        self._fill(exercises[0].id if exercises else None)
         problems = len(library.diagnostics)
         note = ""
         if not exercises:
-            note = "No exercises found. `trustdialog check` shows what is wrong with the files."
+            note = "No exercises found. Run trustdialog check to see what is wrong with the files."
         elif problems:
             note = (f"{problems} problem{'s' if problems != 1 else ''} in the exercise files; "
-                    "those exercises are left out (`trustdialog check` shows where).")
+                    "those exercises are left out (trustdialog check shows where).")
         self.query_one("#picker-note", Static).update(Text(note))
         self.query_one("#picker-note", Static).display = bool(note)
         if exercises:
-            options.highlighted = 0
             self._show(exercises[0].id)
         options.focus()
+
+    def _fill(self, keep: str | None) -> None:
+        """The list in the library's curated order, or under a heading per theme; `keep` stays highlighted."""
+        exercises = list(self.trust.library.exercises.values())
+        options = self.query_one("#exercise-list", OptionList)
+        options.clear_options()
+        if self.grouped:
+            for heading, members in shelves(exercises):
+                options.add_option(Option(Text(clean(heading), style="bold underline"), disabled=True))
+                options.add_options(self._entry(e, indent=2) for e in members)
+        else:
+            options.add_options(self._entry(e) for e in exercises)
+        if keep is not None:
+            options.highlighted = options.get_option_index(keep)
+
+    @staticmethod
+    def _entry(exercise: Any, indent: int = 0) -> Option:
+        # Under a heading the titles are indented (every line of them), so the grouping reads without colour.
+        title = safe(f"{exercise.title} ({exercise.minutes} min)")
+        return Option(Padding(title, (0, 0, 0, indent)) if indent else title, id=exercise.id)
+
+    def action_group(self) -> None:
+        """Group the list by theme (each exercise under its first tag), or back to one list."""
+        options = self.query_one("#exercise-list", OptionList)
+        current = options.highlighted_option.id if options.highlighted_option is not None else None
+        self.grouped = not self.grouped
+        self._fill(current)
 
     def _show(self, exercise_id: str | None) -> None:
         exercise = self.trust.library.exercises.get(exercise_id) if exercise_id else None
