@@ -67,7 +67,7 @@ def run_list(args: argparse.Namespace) -> int:
     width = max(len(i) for i in lib.exercises)
     exercises = list(lib.exercises.values())  # the library's curated order
     groups = _by_first_tag(exercises) if args.by_tag else [("", exercises)]
-    out = []
+    out: list[str] = []
     for tag, members in groups:
         if args.by_tag:
             out += ([""] if out else []) + [f"{_one_line(tag) or '(no tag)'}:"]
