@@ -78,8 +78,13 @@ def _roles_only(text: str, roles: tuple[str, ...]) -> str:
         return f"the {match.group(1)}" if match.group(1) in roles and not match.group(2) else "…"
 
     text = text.replace("{{", "\0").replace("}}", "\1")
-    # "felt {feeling}." outlines as "felt …", not "felt …."
-    return SLOT_RE.sub(fill, text).replace("….", "…").replace("\0", "{").replace("\1", "}")
+    # "felt {feeling}." outlines as "felt …", not "felt …."; a quote of an earlier
+    # answer and the words that bring it in ('Sam said: "…"') say nothing before a session.
+    text = _QUOTED.sub("", SLOT_RE.sub(fill, text).replace("….", "…"))
+    return text.replace("\0", "{").replace("\1", "}")
+
+
+_QUOTED = re.compile(r'[^.?!"]*?: "…"\s*')
 
 
 def _outline(text: str, width: int = 60) -> str:
