@@ -10,6 +10,11 @@ key, layouts and compositor passes per key, and with --profile the top
 entries of cProfile by cumulative and own time.
 
     .venv/bin/python benchmarks/key_cost.py [--where name|answer] [--keys 200] [--profile 25]
+    .venv/bin/python benchmarks/key_cost.py --where answer --keys 150 --pairs 3
+
+`--plain` leaves out trustdialog.ui.lean (Textual's own way); `--pairs N`
+runs plain and lean N times each, alternating, each in a fresh process, and
+prints the median CPU per key of each.
 
 It imports this tree's package when run from the tree (PYTHONPATH=.).
 """

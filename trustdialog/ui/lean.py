@@ -22,7 +22,7 @@ leaves out.
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable, cast
 
 from rich.text import Text
 from textual._compositor import Compositor
@@ -92,7 +92,8 @@ def keep_styles(cls: type[Widget]) -> None:
     if text_area and cls.render_lines is not TextArea.render_lines:
         return  # the class draws its own way: left alone
     # For a TextArea, ScrollView's render_lines: TextArea's without the stylesheet read in front.
-    base_render_lines = super(TextArea, TextArea).render_lines if text_area else cls.render_lines
+    base_render_lines: Callable[[Widget, Region], list[Strip]] = (
+        super(TextArea, TextArea).render_lines if text_area else cls.render_lines)  # type: ignore[assignment]
     base_refresh = cls.refresh
     base_notify = cls.notify_style_update
 
@@ -104,7 +105,7 @@ def keep_styles(cls: type[Widget]) -> None:
             # widget's own rules (Textual then skips notify_style_update here).
             self._rich_style_cache.clear()
             if theme is not None:
-                theme.apply_css(self)
+                theme.apply_css(cast(TextArea, self))
             kept.theme, kept.changes = theme, _style_changes
         return base_render_lines(self, crop)
 
