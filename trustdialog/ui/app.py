@@ -274,10 +274,9 @@ class TrustDialogApp(App):
     def get_default_screen(self) -> Screen:
         # The welcome is the bottom screen itself: no blank default screen is
         # built and then covered before the first frame.
-        from trustdialog.ui.lean import lighten
         from trustdialog.ui.screens.welcome import WelcomeScreen
 
-        return lighten(WelcomeScreen())
+        return lean.lighten(WelcomeScreen())  # see trustdialog.ui.lean
 
     def load_screens_css(self) -> None:
         """Add the other screens' rules to the stylesheet (once).
