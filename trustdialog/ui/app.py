@@ -17,7 +17,7 @@ from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
 
-from trustdialog.ui import messages
+from trustdialog.ui import lean, messages
 from trustdialog.ui.key_order import KeysInOrder
 
 if TYPE_CHECKING:
@@ -276,7 +276,7 @@ class TrustDialogApp(App):
         # built and then covered before the first frame.
         from trustdialog.ui.screens.welcome import WelcomeScreen
 
-        return WelcomeScreen()
+        return lean.lighten(WelcomeScreen())  # see trustdialog.ui.lean
 
     def load_screens_css(self) -> None:
         """Add the other screens' rules to the stylesheet (once).
@@ -294,10 +294,24 @@ class TrustDialogApp(App):
 
     def push_screen(self, screen: Any, *args: Any, **kwargs: Any) -> Any:
         self.load_screens_css()
+        if isinstance(screen, Screen):
+            lean.install()
+            lean.lighten(screen)  # a key redraws only the rows it changed (see trustdialog.ui.lean)
         return super().push_screen(screen, *args, **kwargs)
+
+    def update_styles(self, node: Any, animate: bool = True) -> None:
+        # Every class and pseudo-class change comes through here: text areas then
+        # read their colours again, and only then (see trustdialog.ui.lean).
+        lean.styles_changed()
+        super().update_styles(node, animate)
+
+    def refresh_css(self, animate: bool = True) -> None:
+        lean.styles_changed()  # a new theme or stylesheet
+        super().refresh_css(animate)
 
     def on_mount(self) -> None:
         self.after_first_frame(self.load_screens_css)
+        self.after_first_frame(lean.install)
         if self.resume_id:
             self.call_after_refresh(self.resume_session, self.resume_id)
 

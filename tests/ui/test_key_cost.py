@@ -1,0 +1,196 @@
+"""What a key costs: it redraws only its rows, reads no styles, lays nothing out (trustdialog.ui.lean)."""
+
+from __future__ import annotations
+
+import pytest
+from driver import begin, screen_text, type_keys
+from textual._compositor import Compositor
+from textual._styles_cache import StylesCache
+from textual._text_area_theme import TextAreaTheme
+from textual.widget import Widget
+from textual.widgets import Static
+
+from trustdialog.ui.lean import LeanCompositor
+from trustdialog.ui.widgets.answer_box import AnswerBox
+from trustdialog.ui.widgets.answer_input import AnswerInput
+
+
+async def _focused(pilot, kind):
+    for _ in range(20):
+        if isinstance(pilot.app.focused, kind):
+            break
+        await pilot.pause(0.05)
+    assert isinstance(pilot.app.focused, kind)
+    return pilot.app.focused
+
+
+async def _to(pilot, where):
+    """The second name field on the welcome, or the "what happened" box of a prompt step."""
+    app = pilot.app
+    if where == "name":
+        await pilot.pause()
+        await pilot.press("enter")  # from the first name field to the second
+        return await _focused(pilot, AnswerInput)
+    await begin(pilot, "every-kind")
+    app.session.submit("continued", "a")
+    await app.screen.render_state()
+    box = await _focused(pilot, AnswerBox)
+    await pilot.pause()
+    return box
+
+
+def _count_renders(monkeypatch) -> list[Widget]:
+    """Every widget rendered from now on (each widget's lines go through its StylesCache)."""
+    rendered: list[Widget] = []
+    original = StylesCache.render_widget
+
+    def render_widget(self, widget, crop):
+        rendered.append(widget)
+        return original(self, widget, crop)
+
+    monkeypatch.setattr(StylesCache, "render_widget", render_widget)
+    return rendered
+
+
+@pytest.mark.parametrize("where", ["name", "answer"])
+async def test_every_screen_has_the_lean_compositor(make, where):
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _to(pilot, where)
+        assert type(app.screen._compositor) is LeanCompositor
+
+
+@pytest.mark.parametrize("where", ["name", "answer"])
+async def test_a_key_renders_only_the_widgets_on_the_rows_it_changed(make, monkeypatch, where):
+    # Textual renders every widget whose container overlaps the changed rows, in
+    # full: a key in a name field re-rendered the title, the privacy note and the
+    # footer at the bottom of the screen.
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        box = await _to(pilot, where)
+        await pilot.pause()
+        rendered = _count_renders(monkeypatch)
+        await type_keys(pilot, "we talked")
+        rendered = list(rendered)  # the keys' frames (reading the screen below renders it all)
+        assert box.value.endswith("we talked")
+        assert "we talked" in screen_text(app)
+        assert box in rendered
+        row = box.region.y + box.region.height // 2
+        away = {w for w in rendered
+                if not w.region.intersection(box.region) and w.screen is app.screen}
+        assert not away, f"rendered on a key, though not on row {row}: {away}"
+        footer = app.screen.query_one("Footer")
+        assert footer not in rendered
+
+
+@pytest.mark.parametrize("where", ["name", "answer"])
+async def test_a_key_draws_the_same_lines_as_textual_would(make, monkeypatch, where):
+    # Each partial update is drawn both ways, on the same compositor: the lean one
+    # must give every changed row exactly as Textual's own code does.
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _to(pilot, where)
+        compared = []
+        original = LeanCompositor._render_chops
+
+        def render_chops(self, crop, is_rendered_line):
+            lean = original(self, crop, is_rendered_line)
+            self.__class__ = Compositor
+            try:
+                plain = Compositor._render_chops(self, crop, is_rendered_line)
+            finally:
+                self.__class__ = LeanCompositor
+            as_text = [{cut: None if strip is None else list(strip) for cut, strip in line.items()}
+                       for line in lean]
+            assert as_text == [{cut: None if strip is None else list(strip)
+                                for cut, strip in line.items()} for line in plain]
+            compared.append(crop)
+            return lean
+
+        monkeypatch.setattr(LeanCompositor, "_render_chops", render_chops)
+        await type_keys(pilot, "we talked, then we")
+        await pilot.press("backspace", "backspace", "left", "x")
+        await pilot.pause()
+        assert compared  # the keys were drawn through it
+
+
+@pytest.mark.parametrize("where", ["name", "answer"])
+async def test_a_key_reads_no_styles(make, monkeypatch, where):
+    # TextArea read its colours from the stylesheet before every frame, and every
+    # refresh dropped the widget's cache of component styles.
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _to(pilot, where)
+        await type_keys(pilot, "w")
+        reads = []
+        original = Widget.get_component_styles
+        monkeypatch.setattr(Widget, "get_component_styles",
+                            lambda self, *names: (reads.append(names), original(self, *names))[1])
+        themes = []
+        original_apply = TextAreaTheme.apply_css
+        monkeypatch.setattr(TextAreaTheme, "apply_css",
+                            lambda self, area: (themes.append(area), original_apply(self, area))[1])
+        await type_keys(pilot, "e talked")
+        assert "we talked" in screen_text(app)
+        assert reads == []
+        assert themes == []
+
+
+async def test_the_box_colours_follow_focus_and_theme(make):
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        box = await _to(pilot, "answer")
+        await type_keys(pilot, "we")
+        focused = box._theme.cursor_style
+        await pilot.press("tab")  # the focus moves on: the box's cursor is no longer drawn as focused
+        await pilot.pause()
+        assert app.focused is not box
+        base = box._theme.base_style
+        app.theme = "textual-light"
+        await pilot.pause()
+        await pilot.pause()
+        assert box._theme.base_style != base
+        assert box._theme.base_style.bgcolor == box.rich_style.bgcolor
+        box.focus()
+        await pilot.pause()
+        assert box._theme.cursor_style != focused  # read again for the light theme
+
+
+async def test_the_step_timer_ticking_redraws_the_status_line_only(make, clock, monkeypatch):
+    # The status line (one row high) was updated with a full layout of the screen
+    # every second of a timed step.
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _to(pilot, "answer")
+        screen = app.screen
+        status = screen.query_one("#status", Static)
+        before = str(status.render())
+        layouts = []
+        original = screen._refresh_layout
+        monkeypatch.setattr(screen, "_refresh_layout",
+                            lambda *a, **k: (layouts.append(1), original(*a, **k))[1])
+        clock.now += 61
+        screen._show_status()
+        await pilot.pause()
+        assert str(status.render()) != before
+        assert "1:59 left" in screen_text(app)  # 180 s, a minute and a second gone
+        assert layouts == []
+
+
+async def test_the_same_text_again_redraws_nothing_and_a_growing_note_is_laid_out(make, monkeypatch):
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        note = Static("one line", id="note")  # height: auto, as Static is
+        await app.screen.mount(note)
+        await pilot.pause()
+        refreshes = []
+        original = Static.refresh
+        monkeypatch.setattr(Static, "refresh", lambda self, *a, **k: (
+            refreshes.append((self, k.get("layout", False))), original(self, *a, **k))[1])
+        note.update("one line")
+        assert [r for r in refreshes if r[0] is note] == []
+        note.update("a longer note\nthat takes two lines")
+        assert (note, True) in refreshes  # its height follows its text: laid out
+        await pilot.pause()
+        assert note.region.height == 2
