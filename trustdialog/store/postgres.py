@@ -55,6 +55,17 @@ def _reason(error: BaseException) -> str:
     return text[:160]
 
 
+def _may_not_migrate(where: str, found: int) -> str:
+    """Why a role that may not change the schema cannot open the database, and what to do."""
+    fix = "run `trustdialog store migrate` once as the database's owner, then try again"
+    if found == 0:
+        return f"the database {where} has no trustdialog tables yet and this role may not create them; {fix}"
+    if found > 0:
+        return (f"the database {where} is at schema {found} and this trustdialog needs "
+                f"{pg_schema.CURRENT}, but this role may not change the schema; {fix}")
+    return f"the database {where}: this role may not look at its schema ({fix})"
+
+
 class PostgresStore:
     """Sessions in one PostgreSQL database; safe to share between processes and hosts."""
 
@@ -71,6 +82,8 @@ class PostgresStore:
         self._listen_lock = threading.Lock()
         self._writes = 0  # this process's commits (see version)
         self._heard = 0  # notifications received (see version)
+        # (from, to) when this open brought the schema up to date; None when it was already.
+        self.upgraded: tuple[int, int] | None = None
         self._conn = self._connect()
         try:
             self._migrate()
@@ -117,6 +130,7 @@ class PostgresStore:
         return version
 
     def _migrate(self) -> None:
+        found = -1
         try:
             if self._version() == pg_schema.CURRENT:
                 return
@@ -126,11 +140,16 @@ class PostgresStore:
                 if found != pg_schema.CURRENT:
                     log.info("upgrading %s from schema %s to %s", self.where, found,
                              pg_schema.CURRENT)
+                    self.upgraded = (found, pg_schema.CURRENT)
                 for n in range(found, pg_schema.CURRENT):
                     for statement in pg_schema.statements(pg_schema.MIGRATIONS[n]):
                         self._conn.execute(statement)
                     self._conn.execute("UPDATE schema_version SET version = %s", (n + 1,))
+        except pg_errors.InsufficientPrivilege:
+            self.upgraded = None
+            raise StoreError(_may_not_migrate(self.where, found)) from None
         except psycopg.Error as error:
+            self.upgraded = None
             raise StoreError(f"cannot set up the database {self.where}: {_reason(error)}") from None
 
     def _check_writable(self) -> None:
