@@ -105,3 +105,33 @@ def test_a_key_enrolled_on_one_host_is_let_in_by_the_other_at_once(database, tmp
         one.stop()
         two.stop()
     assert not access.exists()  # the list is in the database, not in a file on this host
+
+
+def test_the_access_commands_work_on_the_database_and_say_so(database, tmp_path, keys):
+    with psycopg.connect(database.url, autocommit=True) as conn:
+        conn.execute("CREATE SCHEMA access_commands")
+    url = f"{database.url}?options=-csearch_path%3Daccess_commands"
+    shown = f"access.toml in the database {url}"
+    empty = trustdialog(url, "--data-dir", str(tmp_path), "access", "list")
+    assert empty.stdout.startswith(f"nobody yet in {shown}; add someone"), empty
+    added = trustdialog(url, "--data-dir", str(tmp_path), "access", "add", "bob",
+                        "--key", str(keys["bob"].with_suffix(".pub")))
+    assert added.returncode == 0 and added.stdout.rstrip().endswith(f"1 in all; {shown}"), added
+    assert "bob" in trustdialog(url, "--data-dir", str(tmp_path), "access", "list").stdout
+    removed = trustdialog(url, "--data-dir", str(tmp_path), "access", "remove", "bob")
+    assert removed.returncode == 0, removed
+    none = trustdialog(url, "--data-dir", str(tmp_path), "invite", "list")
+    assert none.stdout.startswith(f"no invites in access-invites.toml in the database {url}"), none
+    assert not (tmp_path / "access.toml").exists()
+
+
+@pytest.mark.parametrize("command", [["access", "list"], ["access", "remove", "bob"],
+                                     ["invite", "list"], ["invite", "--facilitator", "lee"]])
+def test_a_database_that_is_down_is_one_line_for_the_access_commands(command, tmp_path):
+    from pg_server import free_port
+
+    url = f"postgresql://ann:s3cret@127.0.0.1:{free_port()}/practice"
+    done = trustdialog(url, "--data-dir", str(tmp_path), *command)
+    assert done.returncode in (1, 2), done
+    assert done.stderr.count("\n") == 1 and "cannot reach the database postgresql://ann:***@" in done.stderr
+    assert "no server is running there" in done.stderr and "s3cret" not in done.stderr
