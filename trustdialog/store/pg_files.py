@@ -42,7 +42,7 @@ class PostgresFiles:
     def _conn(self) -> psycopg.Connection[Any]:
         if self._store is None:
             self._store = PostgresStore(self.url)  # StoreError in one line; brings the schema up to date
-        return self._store._conn
+        return self._store._alive()
 
     def _run(self, sql: str, params: tuple[object, ...]) -> list[tuple[Any, ...]]:
         with self._lock:
