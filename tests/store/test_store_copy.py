@@ -127,6 +127,9 @@ def test_every_failure_is_one_line(tmp_path, pg_url, pg_server):
     assert damaged.returncode == 1 and damaged.stderr.count("\n") == 1, damaged
     assert f"session {sid} in {path} is damaged" in damaged.stderr and "nothing was copied" in damaged.stderr
     assert _read(pg_url) == {}
+    # Refused before TO is made: no empty file is left behind.
+    to_file = run_cli("store", "copy", source, str(tmp_path / "new.db"))
+    assert to_file.returncode == 1 and not (tmp_path / "new.db").exists()
     for stderr in (missing.stderr, same.stderr, down.stderr, damaged.stderr):
         assert "Traceback" not in stderr
 

@@ -81,7 +81,10 @@ def _migrate_sqlite(path: Path) -> tuple[tuple[int, int] | None, int]:
     from trustdialog.store.sqlite import SQLiteStore
 
     try:
-        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+        import urllib.parse
+        from contextlib import closing
+
+        with closing(sqlite3.connect(f"file:{urllib.parse.quote(str(path))}?mode=ro", uri=True)) as conn:
             before = schema.version(conn)
     except sqlite3.Error as error:
         raise StoreError(f"cannot read {path} ({error})") from None

@@ -65,6 +65,7 @@ def copy_store(source_url: str, target_url: str, *, merge: bool = False) -> Copi
         raise CopyError(f"{where(source_url)} is both FROM and TO; name two different stores")
     source = _open(source_url, create=False)
     try:
+        _check_whole(source, where(source_url))  # before TO is made, so a refusal leaves no new file
         target = _open(target_url, create=True)
         try:
             return _copy(source, target, source_url, target_url, merge)
@@ -102,13 +103,16 @@ def _open(url: str, create: bool) -> Store:
     return store
 
 
-def _copy(source: Store, target: Store, source_url: str, target_url: str, merge: bool) -> Copied:
-    src, dst = where(source_url), where(target_url)
+def _check_whole(source: Store, name: str) -> None:
     damaged = source.damaged()
     if damaged:
         first = damaged[0]
-        raise CopyError(f"session {first.session_id} in {src} is damaged ({first.what}); nothing was "
+        raise CopyError(f"session {first.session_id} in {name} is damaged ({first.what}); nothing was "
                         f"copied: forget it or mend it first ({len(damaged)} damaged in all)")
+
+
+def _copy(source: Store, target: Store, source_url: str, target_url: str, merge: bool) -> Copied:
+    src, dst = where(source_url), where(target_url)
     held = {i.id for i in target.sessions()} | {d.session_id for d in target.damaged()}
     if held and not merge:
         raise CopyError(f"{dst} already holds {len(held)} session{'s' if len(held) != 1 else ''}; copy "
@@ -172,8 +176,9 @@ class _Side:
         self.name = where(url)
         if self.kind == "sqlite":
             import sqlite3
+            import urllib.parse
 
-            path = sqlite_path(url)
+            path = urllib.parse.quote(str(sqlite_path(url)))  # a '?' or '#' in a folder's name
             mode = "rw" if write else "ro"
             self.conn: Any = sqlite3.connect(f"file:{path}?mode={mode}", uri=True, timeout=10.0,
                                              isolation_level=None)
