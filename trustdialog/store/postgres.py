@@ -275,6 +275,9 @@ class PostgresStore:
                 time.sleep(1.0)
                 continue
             with self._listen_lock:
+                if self._closed:  # closed while this thread was connecting
+                    conn.close()
+                    return
                 old, self._listen = self._listen, conn
                 self._listening = True
                 self._heard += 1
