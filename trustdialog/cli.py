@@ -12,12 +12,12 @@ import os
 import sys
 
 from trustdialog import __version__
-from trustdialog.commands import CommandError, app, invite, library, serve, sessions
+from trustdialog.commands import CommandError, app, invite, library, serve, sessions, store
 
 ENV_STORE = "TRUSTDIALOG_STORE"  # as trustdialog.store.ENV_STORE, which this must not import
 
 # Each module adds its sub-commands; `app` also handles no sub-command at all.
-COMMAND_MODULES = (library, sessions, serve, invite, app)
+COMMAND_MODULES = (library, sessions, serve, invite, store, app)
 
 
 def common_options(suppress: bool) -> argparse.ArgumentParser:

@@ -77,11 +77,7 @@ class PostgresServer:
     def start(self) -> str:
         self._run(self.initdb, "-D", str(self.data), "-U", "postgres", "-A", "trust",
                   "-E", "UTF8", "--no-sync")
-        options = (f"-c listen_addresses=127.0.0.1 -c port={self.port} "
-                   f"-c unix_socket_directories={self.root} -c fsync={'on' if self.fsync else 'off'} "
-                   f"-c synchronous_commit={'on' if self.fsync else 'off'} -c max_connections=100")
-        self._run(self.pg_ctl, "-D", str(self.data), "-l", str(self.log), "-o", options,
-                  "-w", "-t", "60", "start")
+        self.resume()
         return self.url
 
     def stop(self) -> None:
@@ -89,3 +85,15 @@ class PostgresServer:
             self._run(self.pg_ctl, "-D", str(self.data), "-m", "immediate", "-w", "stop")
         finally:
             shutil.rmtree(self.root, ignore_errors=True)
+
+    def halt(self) -> None:
+        """Stop the server, dropping every connection as a restart does; its files stay, for `resume`."""
+        self._run(self.pg_ctl, "-D", str(self.data), "-m", "fast", "-w", "stop")
+
+    def resume(self) -> None:
+        """Start it again on the same files and port, as it was started."""
+        options = (f"-c listen_addresses=127.0.0.1 -c port={self.port} "
+                   f"-c unix_socket_directories={self.root} -c fsync={'on' if self.fsync else 'off'} "
+                   f"-c synchronous_commit={'on' if self.fsync else 'off'} -c max_connections=100")
+        self._run(self.pg_ctl, "-D", str(self.data), "-l", str(self.log), "-o", options,
+                  "-w", "-t", "60", "start")

@@ -210,6 +210,7 @@ def invite_lines(invites: list[Invite]) -> list[str]:
 
 
 def run_invite_list(args: argparse.Namespace) -> int:
+    from trustdialog.ssh.access import shown
     from trustdialog.ssh.invites import InviteError, load
 
     _, path = _paths(args)
@@ -218,7 +219,7 @@ def run_invite_list(args: argparse.Namespace) -> int:
     except InviteError as error:
         raise CommandError(str(error), 1) from None
     if not invites:
-        print(f"no invites in {path}; make one with `trustdialog invite --couple NAME --partner a`")
+        print(f"no invites in {shown(path)}; make one with `trustdialog invite --couple NAME --partner a`")
         return 0
     for line in invite_lines(invites):
         print(line)

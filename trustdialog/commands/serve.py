@@ -92,10 +92,14 @@ def access_path(args: argparse.Namespace) -> Path:
 def file_lock(access_file: Path) -> Iterator[None]:
     """The lock the server holds while it enrols a key: a change made here and an
     enrolment never undo each other."""
-    from trustdialog.ssh.invites import invites_path, locked
+    from trustdialog.ssh.access import AccessError
+    from trustdialog.ssh.invites import InviteError, invites_path, locked
 
-    with locked(invites_path(access_file)):
-        yield
+    try:
+        with locked(invites_path(access_file)):
+            yield
+    except InviteError as error:  # the database keeping the list cannot be reached
+        raise AccessError(str(error)) from None
 
 
 def server_config(args: argparse.Namespace) -> ServerConfig:
@@ -164,7 +168,7 @@ def run_serve(args: argparse.Namespace) -> int:
 
 
 def run_access_add(args: argparse.Namespace) -> int:
-    from trustdialog.ssh.access import AccessError, read_key_file
+    from trustdialog.ssh.access import AccessError, read_key_file, shown
 
     path = access_path(args)
     try:
@@ -177,7 +181,7 @@ def run_access_add(args: argparse.Namespace) -> int:
         raise CommandError(f"cannot write {path}: {error.strerror or error}", 1) from None
     what = "updated" if existed else "added"
     print(f"{what} {person.name} ({person.place}): {added} new key{'s' if added != 1 else ''}, "
-          f"{len(person.keys)} in all; {path}")
+          f"{len(person.keys)} in all; {shown(path)}")
     return 0
 
 
@@ -201,7 +205,7 @@ def _add(path: Path, args: argparse.Namespace, keys: list[PublicKey]) -> tuple[P
 
 
 def run_access_list(args: argparse.Namespace) -> int:
-    from trustdialog.ssh.access import AccessError, AccessList
+    from trustdialog.ssh.access import AccessError, AccessList, shown
 
     path = access_path(args)
     try:
@@ -209,7 +213,7 @@ def run_access_list(args: argparse.Namespace) -> int:
     except AccessError as error:
         raise CommandError(str(error), 1) from None
     if not access.people:
-        print(f"nobody yet in {path}; add someone with `trustdialog access add NAME --key FILE.pub`")
+        print(f"nobody yet in {shown(path)}; add someone with `trustdialog access add NAME --key FILE.pub`")
         return 0
     for line in access_lines(access):
         print(line)

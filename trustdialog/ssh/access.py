@@ -20,6 +20,9 @@ A client in `[[people]]` (the format before couples) is a couple of one, named a
 them, who plays both panes. The server identifies a person by their key alone (the SSH
 user name is ignored), so a key may belong to one person only; names are unique across
 the whole file. Written with tomli-w, 0600, replaced atomically.
+
+With a PostgreSQL store the same text is kept in the database instead (see
+trustdialog/store/shared_files.py), so every host serving it agrees on who may connect.
 """
 
 from __future__ import annotations
@@ -29,10 +32,13 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, TypeGuard
+from typing import TYPE_CHECKING, Any, Callable, TypeGuard
 
 from trustdialog.files import FileReadError, read_regular_file
 from trustdialog.identity import PARTNERS, Identity, Partner, Role, is_role
+
+if TYPE_CHECKING:
+    from trustdialog.store.shared_files import SharedFiles
 
 ACCESS_FILE_NAME = "access.toml"
 # Generous caps that a mistaken path (/dev/zero, a FIFO, a disk image) runs into at once.
@@ -48,6 +54,74 @@ _HEADER = (
 
 class AccessError(Exception):
     """The access file or a key cannot be used; the message says why, in one line."""
+
+
+def shared_files() -> SharedFiles | None:
+    """The store's copy of the access and invite files when the store is PostgreSQL, else None
+    (the files on disk); AccessError when the store URL is wrong."""
+    from trustdialog.store.records import StoreError
+    from trustdialog.store.shared_files import in_store
+
+    try:
+        return in_store()
+    except StoreError as error:
+        raise AccessError(str(error)) from None
+
+
+def shown(path: Path) -> str:
+    """How messages name the access (or invite) file: its path, or where in the database it is."""
+    files = shared_files()
+    return files.shown(path.name) if files is not None else str(path)
+
+
+def read_text(path: Path, limit: int) -> bytes | None:
+    """The file's bytes (None when there is none), from disk or the store; AccessError on failure."""
+    from trustdialog.store.records import StoreError
+
+    files = shared_files()
+    if files is not None:
+        try:
+            text = files.read(path.name)
+        except StoreError as error:
+            raise AccessError(str(error)) from None
+        return None if text is None else text.encode("utf-8")
+    if not os.path.lexists(path):
+        return None
+    try:
+        return read_regular_file(path, limit)
+    except FileReadError as error:
+        raise AccessError(f"cannot read {path}: {error.reason}") from None
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write the file, to disk (0600, atomically) or to the store; AccessError when the store fails."""
+    from trustdialog.store.records import StoreError
+
+    files = shared_files()
+    if files is None:
+        write_private(path, text)
+        return
+    try:
+        files.write(path.name, text)
+    except StoreError as error:
+        raise AccessError(str(error)) from None
+
+
+def stamp(path: Path) -> object:
+    """What changes whenever the file is written (None: there is none); AccessError on failure."""
+    from trustdialog.store.records import StoreError
+
+    files = shared_files()
+    if files is not None:
+        try:
+            return files.stamp(path.name)
+        except StoreError as error:
+            raise AccessError(str(error)) from None
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return (info.st_mtime_ns, info.st_size, info.st_ino)
 
 
 @dataclass(frozen=True)
@@ -139,22 +213,20 @@ class AccessList:
     @classmethod
     def load(cls, path: Path) -> AccessList:
         """Read `path`; a missing file is an empty list. AccessError names the first problem."""
-        if not os.path.lexists(path):
+        raw = read_text(path, ACCESS_FILE_LIMIT)
+        if raw is None:
             return cls()
-        try:
-            raw = read_regular_file(path, ACCESS_FILE_LIMIT)
-        except FileReadError as error:
-            raise AccessError(f"cannot read {path}: {error.reason}") from None
+        named = shown(path)
         try:
             data = tomllib.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-            raise AccessError(f"{path}: {error}") from None
+            raise AccessError(f"{named}: {error}") from None
         access = cls()
         entries = data.get("people", [])
         if not isinstance(entries, list):
-            raise AccessError(f"{path}: 'people' must be a list of [[people]] tables")
+            raise AccessError(f"{named}: 'people' must be a list of [[people]] tables")
         for number, entry in enumerate(entries, 1):
-            where = f"{path}: person {number}"
+            where = f"{named}: person {number}"
             if not isinstance(entry, dict):
                 raise AccessError(f"{where}: must be a [[people]] table")
             name, keys = access._read_person(entry, where)
@@ -164,9 +236,9 @@ class AccessList:
             access.people.append(Person(name, role, keys))
         couples = data.get("couples", [])
         if not isinstance(couples, list):
-            raise AccessError(f"{path}: 'couples' must be a list of [[couples]] tables")
+            raise AccessError(f"{named}: 'couples' must be a list of [[couples]] tables")
         for number, entry in enumerate(couples, 1):
-            where = f"{path}: couple {number}"
+            where = f"{named}: couple {number}"
             if not isinstance(entry, dict):
                 raise AccessError(f"{where}: must be a [[couples]] table")
             couple, members = entry.get("name"), entry.get("people", [])
@@ -188,7 +260,7 @@ class AccessList:
                 access.people.append(Person(name, "client", keys, couple, partner))
         for person in access.people:
             if person.couple is None and person.role == "client" and access.members(person.name):
-                raise AccessError(f"{path}: '{person.name}' is both a client on their own and a couple; "
+                raise AccessError(f"{named}: '{person.name}' is both a client on their own and a couple; "
                                   "rename one of them")
         return access
 
@@ -320,7 +392,7 @@ class AccessList:
         import tomli_w
 
         text = _HEADER + tomli_w.dumps(self.to_toml(), multiline_strings=False)
-        write_private(path, text)
+        write_text(path, text)
 
 
 def write_private(path: Path, text: str) -> None:
@@ -348,18 +420,19 @@ class AccessWatcher:
     def __init__(self, path: Path, on_error: Callable[[str], None] | None = None) -> None:
         self.path = path
         self._on_error = on_error
-        self._stamp: tuple[int, int, int] | None = None
+        self._stamp: object = None
         self._current = AccessList()
         self.refresh()
 
     def refresh(self) -> AccessList:
         try:
-            info = self.path.stat()
-            stamp = (info.st_mtime_ns, info.st_size, info.st_ino)
-        except FileNotFoundError:
-            stamp = None
-        if stamp != self._stamp:
-            self._stamp = stamp
+            now = stamp(self.path)
+        except AccessError as error:  # the database is away: keep the last good list
+            if self._on_error:
+                self._on_error(f"access list not reloaded, keeping the last good one: {error}")
+            return self._current
+        if now != self._stamp:
+            self._stamp = now
             try:
                 self._current = AccessList.load(self.path)
             except AccessError as error:

@@ -18,6 +18,9 @@ The invite file sits next to the access file, 0600, one `[[invites]]` table per 
 
 Used and expired invites are kept for a while, so a late code is told "expired" or
 "already used" rather than "wrong", then dropped.
+
+With a PostgreSQL store the same text is kept in the database beside the access list (see
+trustdialog/store/shared_files.py): a code made on one host works on every host, once.
 """
 
 from __future__ import annotations
@@ -36,9 +39,11 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Literal
 
-from trustdialog.files import FileReadError, read_regular_file
 from trustdialog.identity import Partner, Role, is_role
-from trustdialog.ssh.access import AccessError, AccessList, PublicKey, is_partner, write_private
+from trustdialog.ssh.access import (
+    AccessError, AccessList, PublicKey, is_partner, read_text, shared_files, shown as shown_file,
+    stamp, write_text,
+)
 
 # Letters and digits that cannot be misread for one another when read aloud or copied by
 # hand: no 0/O, no 1/I/L. 31 symbols, 12 of them: about 59 bits, far beyond guessing
@@ -181,20 +186,21 @@ def _read_invite(entry: object, where: str) -> Invite:
 
 def load(path: Path) -> list[Invite]:
     """The invites in `path`; a missing file holds none."""
-    if not os.path.lexists(path):
-        return []
     try:
-        raw = read_regular_file(path, INVITE_FILE_LIMIT)
-    except FileReadError as error:
-        raise InviteError(f"cannot read {path}: {error.reason}") from None
+        raw = read_text(path, INVITE_FILE_LIMIT)
+    except AccessError as error:
+        raise InviteError(str(error)) from None
+    if raw is None:
+        return []
+    named = shown_file(path)
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-        raise InviteError(f"{path}: {error}") from None
+        raise InviteError(f"{named}: {error}") from None
     entries = data.get("invites", [])
     if not isinstance(entries, list):
-        raise InviteError(f"{path}: 'invites' must be a list of [[invites]] tables")
-    return [_read_invite(entry, f"{path}: invite {number}") for number, entry in enumerate(entries, 1)]
+        raise InviteError(f"{named}: 'invites' must be a list of [[invites]] tables")
+    return [_read_invite(entry, f"{named}: invite {number}") for number, entry in enumerate(entries, 1)]
 
 
 def save(path: Path, invites: list[Invite], now: datetime | None = None) -> None:
@@ -203,13 +209,32 @@ def save(path: Path, invites: list[Invite], now: datetime | None = None) -> None
 
     moment = now or now_utc()
     kept = [i for i in invites if max(i.expires, i.used or i.expires) + KEPT_AFTER > moment]
-    write_private(path, _HEADER + tomli_w.dumps({"invites": [i.to_toml() for i in kept]}))
+    try:
+        write_text(path, _HEADER + tomli_w.dumps({"invites": [i.to_toml() for i in kept]}))
+    except AccessError as error:
+        raise InviteError(str(error)) from None
 
 
 @contextmanager
 def locked(path: Path) -> Iterator[None]:
     """Hold the invite file's lock: the server using a code and `invite` writing the file
-    never undo each other's change (and a code is used up once, even by two servers)."""
+    never undo each other's change (and a code is used up once, even by two servers).
+
+    With the files in the database, one transaction under a lock every host takes:
+    the invite used up and the key enrolled land together, or neither does."""
+    from trustdialog.store.records import StoreError
+
+    try:
+        files = shared_files()
+    except AccessError as error:
+        raise InviteError(str(error)) from None
+    if files is not None:
+        try:
+            with files.locked():
+                yield
+        except StoreError as error:
+            raise InviteError(str(error)) from None
+        return
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     fd = os.open(path.with_name(f".{path.name}.lock"), os.O_RDWR | os.O_CREAT, 0o600)
     try:
@@ -303,17 +328,18 @@ class InviteWatcher:
     def __init__(self, path: Path, on_error: Callable[[str], None] | None = None) -> None:
         self.path = path
         self._on_error = on_error
-        self._stamp: tuple[int, int, int] | None = None
+        self._stamp: object = None
         self._any = False
 
     def any(self) -> bool:
         try:
-            info = self.path.stat()
-            stamp: tuple[int, int, int] | None = (info.st_mtime_ns, info.st_size, info.st_ino)
-        except OSError:
-            stamp = None
-        if stamp != self._stamp:
-            self._stamp = stamp
+            now = stamp(self.path)
+        except AccessError as error:  # the database is away: no code is asked for meanwhile
+            if self._on_error:
+                self._on_error(f"invite codes are not asked for while the invites cannot be read: {error}")
+            return False
+        if now != self._stamp:
+            self._stamp = now
             try:
                 self._any = bool(load(self.path))
             except InviteError as error:

@@ -50,12 +50,26 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (session_id, key)
     )
     """,
+    # 2: the files every host must agree on (the access list and its invites),
+    # kept here when the store is PostgreSQL: a key enrolled on one host lets
+    # its owner into every host at once. `changed` counts the writes, so a
+    # server sees a change with one small query.
+    """
+    CREATE TABLE shared_files (
+        name TEXT PRIMARY KEY,         -- the file's name: access.toml, access-invites.toml
+        body TEXT NOT NULL,            -- its text, exactly as it would be on disk
+        changed BIGINT NOT NULL DEFAULT 1
+    )
+    """,
 )
 CURRENT = len(MIGRATIONS)
 
 # Taken for the length of the upgrading transaction, so two hosts opening a
 # fresh database at once do not both lay the tables down.
 UPGRADE_LOCK = 0x7472_7573_7464  # "trustd"
+# Held while the access list and its invites change together (an invite used
+# up as its key is enrolled), as the invite file's flock is on one host.
+SHARED_FILES_LOCK = UPGRADE_LOCK + 1
 
 
 def statements(script: str) -> list[str]:

@@ -55,6 +55,17 @@ def _reason(error: BaseException) -> str:
     return text[:160]
 
 
+def _may_not_migrate(where: str, found: int) -> str:
+    """Why a role that may not change the schema cannot open the database, and what to do."""
+    fix = "run `trustdialog store migrate` once as the database's owner, then try again"
+    if found == 0:
+        return f"the database {where} has no trustdialog tables yet and this role may not create them; {fix}"
+    if found > 0:
+        return (f"the database {where} is at schema {found} and this trustdialog needs "
+                f"{pg_schema.CURRENT}, but this role may not change the schema; {fix}")
+    return f"the database {where}: this role may not look at its schema ({fix})"
+
+
 class PostgresStore:
     """Sessions in one PostgreSQL database; safe to share between processes and hosts."""
 
@@ -71,12 +82,16 @@ class PostgresStore:
         self._listen_lock = threading.Lock()
         self._writes = 0  # this process's commits (see version)
         self._heard = 0  # notifications received (see version)
+        # (from, to) when this open brought the schema up to date; None when it was already.
+        self.upgraded: tuple[int, int] | None = None
         self._conn = self._connect()
         try:
             self._migrate()
             self._check_writable()
             self._listen: psycopg.Connection[Any] = self._connect()
             self._listen.execute(f"LISTEN {CHANNEL}")
+            self._listening = True  # False while the server is away (see version)
+            self._closed = False
         except BaseException:
             self._conn.close()
             raise
@@ -117,6 +132,7 @@ class PostgresStore:
         return version
 
     def _migrate(self) -> None:
+        found = -1
         try:
             if self._version() == pg_schema.CURRENT:
                 return
@@ -126,11 +142,16 @@ class PostgresStore:
                 if found != pg_schema.CURRENT:
                     log.info("upgrading %s from schema %s to %s", self.where, found,
                              pg_schema.CURRENT)
+                    self.upgraded = (found, pg_schema.CURRENT)
                 for n in range(found, pg_schema.CURRENT):
                     for statement in pg_schema.statements(pg_schema.MIGRATIONS[n]):
                         self._conn.execute(statement)
                     self._conn.execute("UPDATE schema_version SET version = %s", (n + 1,))
+        except pg_errors.InsufficientPrivilege:
+            self.upgraded = None
+            raise StoreError(_may_not_migrate(self.where, found)) from None
         except psycopg.Error as error:
+            self.upgraded = None
             raise StoreError(f"cannot set up the database {self.where}: {_reason(error)}") from None
 
     def _check_writable(self) -> None:
@@ -146,23 +167,60 @@ class PostgresStore:
 
     # -- running ---------------------------------------------------------------
 
-    def _write(self, work: Callable[[psycopg.Connection[Any]], T], session_id: str = "") -> T:
-        """Run `work` in one committed transaction that also tells every listener."""
+    def _alive(self) -> psycopg.Connection[Any]:
+        """The connection, opened again if the server dropped it (a restart, a failover);
+        StoreError in one line while it cannot be reached."""
+        if self._conn.closed or self._conn.broken:
+            self._conn.close()
+            self._conn = self._connect()
+            log.info("reconnected to %s", self.where)
+        return self._conn
+
+    def _write(self, work: Callable[[psycopg.Connection[Any]], T], session_id: str = "", *,
+               again_after_commit: bool = True) -> T:
+        """Run `work` in one committed transaction that also tells every listener.
+
+        A connection the server dropped since the last call (it restarted) is
+        opened again and the work run on it, so a restart between two turns
+        goes unnoticed. If it drops during the commit, whether the work landed
+        is unknown: it is run again only when running it twice is harmless
+        (`again_after_commit`; an append with `after` then finds its own event
+        and says StoreConflict, and the session replays it), else the caller
+        hears StoreWriteError and shows the turn as not sent.
+        """
         with self._lock:
+            reopened = False
             for attempt in range(_RETRIES):
+                committing = False
                 try:
-                    with self._conn.transaction():
-                        result = work(self._conn)
+                    conn = self._alive()
+                    with conn.transaction():
+                        result = work(conn)
                         # Sent at commit, and only if it commits: a listener that
                         # hears it can read the change.
-                        self._conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, session_id))
+                        conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, session_id))
+                        committing = True
                     self._writes += 1
                     return result
+                except StoreError as error:
+                    if isinstance(error, (StoreWriteError, SessionGone, StoreConflict)):
+                        raise
+                    if self._conn.closed or self._conn.broken:  # could not reconnect
+                        raise StoreWriteError(str(error)) from None
+                    raise
                 except (pg_errors.SerializationFailure, pg_errors.DeadlockDetected,
                         pg_errors.UniqueViolation):
                     # Not reachable while the session's row is locked, but if it
                     # ever is, the UNIQUE key refused a doubled seq: run it again.
                     time.sleep(0.001 * (attempt + 1))
+                except psycopg.OperationalError as error:
+                    dropped = self._conn.closed or self._conn.broken
+                    if dropped and not reopened and (again_after_commit or not committing):
+                        reopened = True
+                        log.info("the connection to %s dropped; opening it again", self.where)
+                        continue
+                    log.warning("write failed: %s", type(error).__name__)
+                    raise StoreWriteError(f"{self.where}: {_reason(error)}") from None
                 except psycopg.Error as error:
                     log.warning("write failed: %s", type(error).__name__)
                     raise StoreWriteError(f"{self.where}: {_reason(error)}") from None
@@ -170,10 +228,16 @@ class PostgresStore:
 
     def _read(self, sql: str, params: tuple[object, ...] = ()) -> list[tuple[Any, ...]]:
         with self._lock:
-            try:
-                return self._conn.execute(sql, params).fetchall()
-            except psycopg.Error as error:
-                raise StoreError(f"cannot read {self.where}: {_reason(error)}") from None
+            for reopened in (False, True):
+                try:
+                    return self._alive().execute(sql, params).fetchall()
+                except psycopg.OperationalError as error:
+                    if not reopened and (self._conn.closed or self._conn.broken):
+                        continue  # dropped since the last call: a read is safe to run again
+                    raise StoreError(f"cannot read {self.where}: {_reason(error)}") from None
+                except psycopg.Error as error:
+                    raise StoreError(f"cannot read {self.where}: {_reason(error)}") from None
+            raise AssertionError("unreachable")
 
     def version(self) -> int:
         """Changes whenever anything stored changed, by this process or another.
@@ -182,14 +246,44 @@ class PostgresStore:
         poll of its socket, with no round trip to the server, so asking ten
         times a second costs next to nothing. This process's own commits are
         counted at once, before their notification comes back.
+
+        When the server drops the listening connection, the number changes
+        once (the caller reads, and hears why), then holds while a thread
+        listens again; it changes again when listening resumes, since what
+        was written meanwhile was not heard.
         """
         with self._listen_lock:
-            try:
-                for _ in self._listen.notifies(timeout=0):
+            if self._listening:
+                try:
+                    for _ in self._listen.notifies(timeout=0):
+                        self._heard += 1
+                except psycopg.Error:
+                    self._listening = False
                     self._heard += 1
-            except psycopg.Error:  # the server went away: "changed", so the caller reads and sees why
-                return -1
+                    threading.Thread(target=self._listen_again, name="trustdialog-listen",
+                                     daemon=True).start()
         return (self._heard << 32) | (self._writes & 0xFFFFFFFF)
+
+    def _listen_again(self) -> None:
+        """Open the listening connection again, once a second until the server answers."""
+        while not self._closed:
+            try:
+                conn = psycopg.connect(self.url, autocommit=True, connect_timeout=CONNECT_TIMEOUT,
+                                       application_name="trustdialog")
+                conn.execute(f"LISTEN {CHANNEL}")
+            except psycopg.Error:
+                time.sleep(1.0)
+                continue
+            with self._listen_lock:
+                if self._closed:  # closed while this thread was connecting
+                    conn.close()
+                    return
+                old, self._listen = self._listen, conn
+                self._listening = True
+                self._heard += 1
+            old.close()
+            log.info("listening to %s again", self.where)
+            return
 
     # -- sessions --------------------------------------------------------------
 
@@ -208,7 +302,8 @@ class PostgresStore:
                          "VALUES (%s,%s,%s,%s,%s,%s,%s,%s,0,0,%s,%s)", (sid, *row))
             return sid
 
-        return self._write(insert)
+        # Twice would be two sessions: never run again once its commit may have landed.
+        return self._write(insert, again_after_commit=False)
 
     def append(self, session_id: str, event: Event, *, after: int | None = None,
                clear_drafts: Iterable[str] = (), finished: bool = False) -> int:
@@ -242,7 +337,8 @@ class PostgresStore:
                     cur.executemany("DELETE FROM drafts WHERE session_id = %s AND key = %s", clear)
             return seq
 
-        return self._write(add, session_id)
+        # Twice is harmless with `after` (the second finds the first: StoreConflict).
+        return self._write(add, session_id, again_after_commit=after is not None)
 
     def events(self, session_id: str, after: int = 0) -> list[Event]:
         """The events after seq `after`; SessionDamaged names the first that cannot be read."""
@@ -358,6 +454,7 @@ class PostgresStore:
         return True
 
     def close(self) -> None:
+        self._closed = True
         with self._lock:
             self._conn.close()
         with self._listen_lock:

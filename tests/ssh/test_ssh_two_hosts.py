@@ -1,0 +1,109 @@
+"""Two `serve` hosts on one PostgreSQL database: Ana on one, Ben and their facilitator on the other, one live session."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from ssh_helpers import RunningServer, wait_for
+from test_ssh_live import open_the_session
+from test_ssh_resume import (
+    EXERCISE, EVENT, FEELING, drawn_reversed, expect, move_focus, pick_exercise, shows, terminals,
+    type_name, type_text,
+)
+
+from trustdialog.ssh.access import AccessList, read_key_file
+from trustdialog.store import open_store
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "tests" / "store"))  # the throw-away PostgreSQL server of the store tests
+from pg_server import NoPostgres, PostgresServer  # noqa: E402
+
+
+@pytest.fixture
+def database(tmp_path, monkeypatch):
+    """A real PostgreSQL server, named by $TRUSTDIALOG_STORE for this test and every server it starts."""
+    try:
+        server = PostgresServer()
+    except NoPostgres as error:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{error} (CI must test the PostgreSQL store)", pytrace=False)
+        pytest.skip(str(error))
+    url = server.start()
+    monkeypatch.setenv("TRUSTDIALOG_STORE", url)
+    yield url
+    server.stop()
+
+
+def test_partners_on_two_hosts_share_one_live_session(database, tmp_path, keys, terminals):
+    made = {"alice": keys["alice"]}
+    for name in ("ana", "ben"):
+        path = tmp_path / name
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", f"{name}@test", "-f", str(path)],
+                       check=True)
+        made[name] = path
+    access = AccessList()
+    access.add("alice", "facilitator", read_key_file(keys["alice"].with_suffix(".pub")))
+    access.add("ana", "client", read_key_file(made["ana"].with_suffix(".pub")), couple="ana-ben", partner="a")
+    access.add("ben", "client", read_key_file(made["ben"].with_suffix(".pub")), couple="ana-ben", partner="b")
+    access_file = tmp_path / "access.toml"
+    access.save(access_file)  # into the database, as $TRUSTDIALOG_STORE names it
+    assert not access_file.exists()
+    one = RunningServer.serve_command(tmp_path / "one", access_file)
+    two = RunningServer.serve_command(tmp_path / "two", access_file)
+    try:
+        ana = terminals(one.port, made["ana"])
+        expect(ana, "Partner A, left pane:", timeout=20)
+        type_name(ana, "a", "Ana")
+        move_focus(ana, "Tab")
+        type_name(ana, "b", "Ben")
+        ana.keys("Enter")
+        pick_exercise(ana, EXERCISE)
+        expect(ana, "waiting for Ben")
+        ana.keys("Enter")
+        expect(ana, "✓ ready")
+
+        # Ben, on the other host, finds the session Ana began on the first and joins it.
+        ben = terminals(two.port, made["ben"])
+        open_the_session(ben, f"{EXERCISE} · Ana and Ben")
+        expect(ben, "Yes, now is good")
+        ben.keys("Enter")
+        expect(ben, "step 1 of 10")
+        expect(ana, "step 1 of 10")  # Ana's screen moves on, with no key pressed on her host
+
+        alice = terminals(two.port, made["alice"])
+        open_the_session(alice, f"{EXERCISE} · Ana and Ben")
+        expect(alice, "step 1 of 10")
+
+        expect(ana, "▸ Continue")
+        assert wait_for(lambda: drawn_reversed(ana, "▸ Continue"), 5), ana.screen()
+        ana.keys("Enter")
+        for tmux in (ana, ben, alice):
+            expect(tmux, "step 2 of 10")
+
+        # Ana's sentence, sent on host one, shows on host two for Ben and their facilitator.
+        expect(ana, "ctrl+s sends")
+        type_text(ana, EVENT)
+        ana.keys("Tab")
+        expect(ana, "█a feeling")
+        type_text(ana, FEELING)
+        ana.keys("Enter")
+        quoted = f'Ana said: "When {EVENT}, I felt {FEELING}."'
+        for tmux in (ben, alice):
+            expect(tmux, "step 3 of 10")
+            shows(expect(tmux, EVENT), quoted)
+    finally:
+        one.stop()
+        two.stop()
+    store = open_store(None)
+    [info] = store.sessions("ana-ben")
+    sent = [e.by for e in store.events(info.id) if e.kind in ("ready", "continued", "answered")]
+    assert sent == ["ana, client, ana-ben partner A", "ben, client, ana-ben partner B",
+                    "ana, client, ana-ben partner A", "ana, client, ana-ben partner A"], sent
+    store.close()
+
+
+__all__ = ["terminals"]
