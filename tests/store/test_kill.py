@@ -42,6 +42,7 @@ format = 1
 [exercise]
 id = "a-kill-test"
 title = "Kill test"
+order = 1  # first in the picker, where Enter picks it
 minutes = 5
 summary = "Partners take turns writing one line; used to test that nothing typed is lost."
 credit = "A test flow."
