@@ -38,7 +38,8 @@ def long_row(before: str, box: Widget) -> Widget:
     if not before:
         return Vertical(box, classes="blank-row long")
     if cell_len(before) <= BORDER_ROOM:
-        box.border_title = safe(f"{before} {CONTINUES}")
+        # "Something that happened: …" reads better without its colon.
+        box.border_title = safe(f"{before.rstrip(':').rstrip()} {CONTINUES}")
         return Vertical(box, classes="blank-row long framed")
     return Vertical(Static(safe(before), classes="before"), box, classes="blank-row long")
 
