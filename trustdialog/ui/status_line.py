@@ -67,10 +67,10 @@ def _line(title: str, parts: list[str], timer: Text | None, width: int, cut: boo
     if cell_len(title) <= room:
         line.append(title, style="bold")
     elif cut and room >= MIN_TITLE:
-        cut = title
-        while cell_len(cut) + 1 > room:
-            cut = cut[:-1]
-        line.append(cut.rstrip() + "…", style="bold")
+        shortened = title
+        while cell_len(shortened) + 1 > room:
+            shortened = shortened[:-1]
+        line.append(shortened.rstrip() + "…", style="bold")
     else:
         return None
     line.append_text(rest)
