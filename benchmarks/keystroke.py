@@ -3,7 +3,7 @@
 trustdialog is driven (through its pty, as a person would) to the first blank
 of "When it happened, I felt" ("what happened", a multi-line answer box:
 `--where answer`, the default), to the same box with 2,000 characters already
-pasted into it (`--where box`), or to the second name field on the welcome
+pasted into it (`--where box`; `--prefill N` for another amount), or to the second name field on the welcome
 screen (`--where name`). The bare app types into its first Input; for `box`
 it is a bare Textual TextArea (bare_app.py --text-area) with the same 2,000
 characters pasted first. Each key is a letter written to the pty; its echo is
@@ -11,7 +11,7 @@ the input's text, up to that letter, appearing in what the program writes
 back. Programs alternate run by run; medians, p99 and the ratio of medians are
 printed. Goal: ratio <= 1.1, trustdialog p99 under 33 ms.
 
-    .venv/bin/python benchmarks/keystroke.py [--runs 5] [--keys 60] [--where answer|box|name]
+    .venv/bin/python benchmarks/keystroke.py [--runs 5] [--keys 60] [--where answer|box|name] [--prefill N]
 
 The command timed is the installed `trustdialog`; with PYTHONPATH=. it imports
 this tree's package instead (the venv's installed copy may be another one).
@@ -35,9 +35,14 @@ CLEAR_EVERY = 20  # keys; then ctrl+u empties the input (not timed) so it never 
 EXERCISE = "when-i-felt"
 BARE_TEXT_AREA = ("bare", [sys.executable, str(HERE / "bare_app.py"), "--text-area"], "partner B")
 # A long answer already in the box (`--where box`): a few sentences, many times over.
-PREFILL = ("We keep missing each other in the evenings, and I end up eating alone. "
-           "I wait, I check my phone, and then I stop waiting. ") * 20
-PREFILL = PREFILL[:2000].rstrip()
+SENTENCES = ("We keep missing each other in the evenings, and I end up eating alone. "
+             "I wait, I check my phone, and then I stop waiting. ")
+PREFILL_CHARS = 2000
+
+
+def prefill_text(chars: int) -> str:
+    """`chars` characters of sentences (the end trimmed of spaces)."""
+    return (SENTENCES * (chars // len(SENTENCES) + 1))[:chars].rstrip()
 PASTE_START, PASTE_END = b"\x1b[200~", b"\x1b[201~"
 
 
@@ -76,15 +81,15 @@ def to_name_input(child: Child) -> None:
     child.quiet(0.3)
 
 
-def prefill(child: Child) -> None:
-    """Paste PREFILL (as a terminal does) and start a new line after it.
+def prefill(child: Child, text: str) -> None:
+    """Paste `text` (as a terminal does) and start a new line after it.
 
     The timed letters go on that new line, so ctrl+u (delete to the start of
-    the line) clears only them and the 2,000 characters stay in the box.
+    the line) clears only them and the text pasted first stays in the box.
     """
     child.quiet()
     start = len(child.output)
-    child.write(PASTE_START + PREFILL.encode() + PASTE_END)
+    child.write(PASTE_START + text.encode() + PASTE_END)
     # Its end, as the box wraps it, is hard to predict: wait for the redraw instead.
     child.read_until("evenings", start=start)
     child.quiet(0.3)
@@ -93,7 +98,7 @@ def prefill(child: Child) -> None:
 
 
 def time_keys(program: tuple[str, list[str], str], keys: int, where: str,
-              cols: int, rows: int) -> list[float]:
+              cols: int, rows: int, prefilled: str = "") -> list[float]:
     """Start `program`, reach its input, and time `keys` letters from write to echo."""
     name, argv, marker = program
     child = launch(argv, cols, rows)
@@ -103,8 +108,8 @@ def time_keys(program: tuple[str, list[str], str], keys: int, where: str,
             (to_name_input if where == "name" else to_answer_input)(child)
         else:
             child.quiet(0.3)
-        if where == "box":
-            prefill(child)
+        if prefilled:
+            prefill(child, prefilled)
         samples: list[float] = []
         typed = ""
         letters = string.ascii_lowercase
@@ -112,7 +117,7 @@ def time_keys(program: tuple[str, list[str], str], keys: int, where: str,
             if i % CLEAR_EVERY == 0:
                 # On the box's fresh empty line ctrl+u would join it to the line
                 # above (TextArea deletes the line break): nothing to clear yet.
-                typed = clear(child, ctrl_u=not (where == "box" and i == 0))
+                typed = clear(child, ctrl_u=not (prefilled and i == 0))
             letter = letters[i % len(letters)]
             typed += letter
             start = len(child.output)
@@ -155,14 +160,25 @@ def main() -> int:
     parser.add_argument("--where", choices=("answer", "box", "name"), default="answer",
                         help="trustdialog's input: the first answer blank (a multi-line box), "
                              "that box with 2,000 characters in it, or a name field")
+    parser.add_argument("--prefill", type=int, default=None, metavar="N",
+                        help=f"characters pasted into the box before timing (default {PREFILL_CHARS} "
+                             "with --where box, else 0); the bare app gets the same in its TextArea")
     parser.add_argument("--cols", type=int, default=100)
     parser.add_argument("--rows", type=int, default=30)
     args = parser.parse_args()
-    bare = BARE_TEXT_AREA if args.where == "box" else BARE
+    chars = args.prefill if args.prefill is not None else (PREFILL_CHARS if args.where == "box" else 0)
+    if chars and args.where == "name":
+        parser.error("--prefill needs the answer box (--where box or answer)")
+    if 0 < chars < 100:  # the paste is waited for by a word of its first sentence
+        parser.error("--prefill takes 0, or 100 characters or more")
+    prefilled = prefill_text(chars) if chars else ""
+    # A box with text in it is compared with a TextArea holding the same text.
+    bare = BARE_TEXT_AREA if args.where == "box" or prefilled else BARE
     times: dict[str, list[float]] = {bare[0]: [], TRUSTDIALOG[0]: []}
     for _ in range(args.runs):
         for program in (bare, TRUSTDIALOG):
-            times[program[0]].extend(time_keys(program, args.keys, args.where, args.cols, args.rows))
+            times[program[0]].extend(time_keys(program, args.keys, args.where, args.cols, args.rows,
+                                               prefilled))
     for name, samples in times.items():
         ms = [s * 1000 for s in samples]
         print(f"{name:<12} median {statistics.median(ms):6.1f} ms   p99 {p99(ms):6.1f} ms   "
@@ -170,7 +186,8 @@ def main() -> int:
     ratio = statistics.median(times["trustdialog"]) / statistics.median(times["bare"])
     print(f"ratio trustdialog/bare (medians): {ratio:.2f} (goal <= 1.1); "
           f"trustdialog p99 {p99(times['trustdialog']) * 1000:.1f} ms (goal < 33 ms); "
-          f"input: {args.where}; bare: {'TextArea' if args.where == 'box' else 'Input'}")
+          f"input: {args.where}, {len(prefilled)} characters in it first; "
+          f"bare: {'TextArea' if bare is BARE_TEXT_AREA else 'Input'}")
     return 0
 
 

@@ -19,6 +19,11 @@ pytestmark = pytest.mark.e2e
 WIDTH, HEIGHT = 100, 30
 EXERCISE = "When it happened, I felt"
 WAIT = 30.0  # seconds; generous for a loaded CI machine, never slept through when all is well
+# What a person voicing a hurt writes: three sentences, about 300 characters.
+LONG_CONCERN = ("On Friday you told me you would be home by seven, and you walked in after ten "
+                "without a call or a text. I kept the dinner warm and checked my phone every few "
+                "minutes, picturing an accident on the way. When you came in and said it was "
+                "nothing, I felt that I did not matter to you at all that night.")
 CONCERN = ("On Friday you said you would be home by seven, and you came in after ten. "
            "I sat by the window and kept checking my phone. "
            "I felt I did not matter to you that night.")
@@ -27,11 +32,11 @@ CONCERN = ("On Friday you said you would be home by seven, and you came in after
 class Terminal:
     """A shell in tmux with `trustdialog` on its PATH, and the steps people take in the app."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, width: int = WIDTH, height: int = HEIGHT) -> None:
         command = installed_command()
         if not command.exists():
             raise TmuxError(f"{command} is not installed (pip install the project first)")
-        self.tmux = TmuxSession(WIDTH, HEIGHT, env={
+        self.tmux = TmuxSession(width, height, env={
             "TRUSTDIALOG_DATA_DIR": str(data_dir), "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
             "TERM": "xterm-256color", "PATH": f"{command.parent}:/usr/bin:/bin",
             "HOME": str(data_dir), "PS1": "$ ",
@@ -311,7 +316,7 @@ def test_typed_text_shows_literally_and_quick_exit_leaves_none_of_it(terminal):
 
     t.focused_form()
     t.type("[bold]x[/]")
-    assert "\nWhen\n" in flat_rows(left_pane(t.wait_for("x[/]")))  # the frame's first words, above the box
+    assert "\nWhen …\n" in flat_rows(left_pane(t.wait_for("x[/]")))  # the frame's first words, on the box
     assert "[bold]x[/]" in t.tmux.screen()  # the focused box, markup as typed
     t.type(" [link=http://example.org]y[/link]")
     assert "[link=http://example.org]y[/link]" in t.wait_for("y[/link]")
@@ -345,3 +350,40 @@ def test_typed_text_shows_literally_and_quick_exit_leaves_none_of_it(terminal):
     for typed in ("private sentence", "[bold]x[/]", "Robin", "Sasha", "trustdialog", EXERCISE):
         assert typed not in screen
         assert typed not in everything  # not in the scrollback either
+
+
+@pytest.fixture
+def small_terminal(tmp_path):
+    term = Terminal(tmp_path, 80, 24)
+    try:
+        yield term
+    finally:
+        term.kill()
+
+
+def test_a_concern_of_three_sentences_stays_in_view_at_80x24(small_terminal):
+    """The smallest supported terminal: the whole concern shows while it is typed and once sent."""
+    t = small_terminal
+    t.launch()
+    t.names("Robin", "Sasha")
+    t.pick(EXERCISE)
+    t.ready()
+    t.turn("Robin", "Robin, ask Sasha")
+    t.choose("Continue")
+    t.turn("Robin", "think of one moment that hurt")
+    t.focused_form()
+    t.wait_for(lambda s: "When …" in s and "…, I felt" in s)  # one sentence, its blanks in it
+    assert len(LONG_CONCERN) >= 295 and LONG_CONCERN.count(". ") == 2
+    first, rest = LONG_CONCERN[:150], LONG_CONCERN[150:]
+    t.type(first)
+    t.wait_for(lambda s: first in flat(s))  # halfway: all of it so far
+    t.type(rest)
+    screen = t.wait_for(lambda s: LONG_CONCERN in flat(s))  # every word, wrapped in the box
+    assert "Quick exit" in screen.splitlines()[-1] and "Time-out" in screen.splitlines()[-1]
+    t.press("Tab")
+    t.type("let down")
+    t.wait_for("let down")
+    t.press("Enter")
+    # Sent: the listener's prompt quotes the whole sentence, nothing cut off.
+    screen = t.turn("Sasha", "say it back")
+    assert f"When {LONG_CONCERN[:-1]}, I felt let down." in flat(screen)

@@ -139,7 +139,7 @@ async def test_three_sentences_are_all_in_view_while_typed_and_after_sending(mak
         assert f"When {THREE} happened, I felt alone." in shown, shown
 
 
-@pytest.mark.parametrize("size, rows", [((120, 36), 6), ((80, 24), 4)])
+@pytest.mark.parametrize("size, rows", [((120, 36), 6), ((80, 24), 5)])
 async def test_past_its_height_the_box_scrolls_and_keeps_the_cursor_in_view(make, size, rows):
     app = make()
     async with app.run_test(size=size) as pilot:

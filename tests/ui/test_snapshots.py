@@ -49,6 +49,31 @@ def _at(until, after=0, choose=None):
     return run_before
 
 
+# A concern as people write it: three sentences, about 300 characters.
+CONCERN = ("On Friday you told me you would be home by seven, and you walked in after ten "
+           "without a call or a text. I kept the dinner warm and checked my phone every few "
+           "minutes, picturing an accident on the way. When you came in and said it was "
+           "nothing, I felt that I did not matter to you at all that night")
+
+
+async def _long_answer(pilot):
+    # The sentence frame around a box holding all of it, as it is being written.
+    from driver import paste
+
+    advance(pilot.app, "every-kind", "voice")
+    await pilot.pause()
+    await paste(pilot, CONCERN)
+
+
+async def _long_quote(pilot):
+    # Sent: the listener's prompt quotes every word of it.
+    from driver import answer
+
+    advance(pilot.app, "every-kind", "voice")
+    await pilot.pause()
+    await answer(pilot, "a", CONCERN, "alone")
+
+
 SCREENS = {
     "welcome": _welcome_settled,
     "picker": _picker,
@@ -62,6 +87,8 @@ SCREENS = {
     "list": _at("promises", choose={"next": 1}),
     "private": _at("reflect"),
     "summary": _at(None),
+    "long-answer": _long_answer,
+    "long-quote": _long_quote,
 }
 
 

@@ -11,11 +11,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Footer, ListItem, ListView, Static
+from textual.widgets import Button, ListItem, ListView, Static
 
 from trustdialog import progress
 from trustdialog.text import clean
 from trustdialog.store import KEPT, NOT_KEPT, PARTLY, StoreError
+from trustdialog.ui.widgets.key_footer import KeyFooter
 
 if TYPE_CHECKING:
     from trustdialog.exercise.model import Exercise
@@ -51,7 +52,8 @@ class PromiseItem(ListItem):
         out = Text()
         out.append(f"{clean(p.name)}, {when}: ", style="bold")
         out.append(clean(p.text).replace("\n", " "))
-        out.append(f"  [{SHOWN[self.mark]}]" if self.mark else "  [not marked yet]",
+        # In words after a dash: square brackets would read as markup.
+        out.append(f" — {SHOWN[self.mark]}" if self.mark else " — not marked yet",
                    style="bold green" if self.mark else "dim italic")
         return out
 
@@ -99,7 +101,7 @@ class CheckinScreen(Screen):
                     yield Button("Not this time (n)", id="mark-not-kept")
                     yield Button("Done (esc)", id="checkin-done", variant="primary")
             yield Static(Text("" if self.promises else NOTHING_OPEN, style="italic"), id="checkin-note")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         if self.promises:

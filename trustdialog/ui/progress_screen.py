@@ -11,10 +11,11 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from trustdialog import progress
 from trustdialog.text import clean
+from trustdialog.ui.widgets.key_footer import KeyFooter
 
 if TYPE_CHECKING:
     from trustdialog.exercise.model import Exercise
@@ -71,7 +72,10 @@ class FollowThroughChart(Widget):
         return chart(self.points, self.size.width or 60)
 
     def get_content_height(self, container, viewport, width: int) -> int:
-        return len(chart(self.points, width).plain.splitlines())
+        # Wrapped lines, not text lines: at 80 columns the "no promises yet" note takes two.
+        text = chart(self.points, width)
+        text.rstrip()
+        return len(text.wrap(self.app.console, max(1, width)))
 
 
 class ProgressScreen(Screen):
@@ -105,7 +109,7 @@ class ProgressScreen(Screen):
             yield Static("", id="progress-overall")
             yield Static("Sessions", classes="progress-heading")
             yield DataTable(id="progress-history", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

@@ -8,8 +8,9 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
+from trustdialog.ui.widgets.key_footer import KeyFooter
 from trustdialog.ui.widgets.safe_text import safe
 
 
@@ -22,7 +23,7 @@ class Dialog(ModalScreen):
         with Vertical(classes="overlay-dialog") as box:
             box.border_title = self.TITLE_TEXT
             yield from self.compose_dialog()
-        yield Footer()
+        yield KeyFooter()
 
     def compose_dialog(self) -> ComposeResult:
         yield from ()

@@ -6,7 +6,7 @@ import time
 from typing import TYPE_CHECKING, Any, cast
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -15,14 +15,16 @@ from textual.events import DescendantBlur
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Button, Checkbox, Footer, Input, Static, TextArea
+from textual.widgets import Button, Checkbox, Input, Static, TextArea
 
 from trustdialog import engine
 from trustdialog.engine import PARTNERS
 from trustdialog.ui.messages import Send, TurnsArrived
+from trustdialog.ui.status_line import TIME_UP, status_line
 from trustdialog.ui.widgets.answer_form import (
     AddItemButton, AnswerForm, PickInput, completions, hint_for, share_label,
 )
+from trustdialog.ui.widgets.key_footer import KeyFooter
 from trustdialog.ui.widgets.pane import PartnerPane
 from trustdialog.ui.widgets.rating import RatingScale
 from trustdialog.ui.widgets.safe_text import clean, safe
@@ -77,7 +79,7 @@ class ExerciseScreen(Screen):
         with Horizontal(id="panes"):
             for partner in PARTNERS:
                 yield PartnerPane(partner)
-        yield Footer()
+        yield KeyFooter()
 
     @property
     def trust(self) -> TrustDialogApp:
@@ -180,22 +182,17 @@ class ExerciseScreen(Screen):
         session = self.session
         if session is None:
             return
-        state = session.state
-        p = state.progress
-        line = Text()
-        line.append(clean(state.exercise.title), style="bold")
-        line.append(f" · step {p.step} of {p.steps}")
-        if p.rounds > 1:
-            line.append(f" · round {p.round} of {p.rounds}")
-        timer = self._timer_text(state)
-        if timer:
-            line.append(" · ")
-            line.append_text(timer)
-        here = self._others_here()
-        if here:
-            line.append(" · with ")
-            line.append(here, style="italic")
-        self.query_one("#status", Static).update(line)
+        status = self.query_one("#status", Static)
+        # The line is one row: at 80 columns the title gives way (ellipsis), then the
+        # words shorten, so the step, the round and the timer are never cut off.
+        width = (status.content_region.width or self.trust.size.width - 2)
+        # One row always (screens.tcss): no layout, which the ticker would otherwise
+        # ask of the whole screen every second, under the keys being typed.
+        status.update(status_line(session.state, self._timer_text(session.state),
+                                  self._others_here(), width), layout=False)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._show_status()  # fitted to the width: a narrower terminal shortens it
 
     def _others_here(self) -> str:
         """Who else is on this session now ("Ben, writing…; Fran, facilitator"), from presence."""
@@ -232,7 +229,7 @@ class ExerciseScreen(Screen):
         left = int(state.timer - (self.trust.clock() - started))
         if left <= 0:
             # A signal, never a cut-off: the step stays open as long as it takes.
-            return Text("⏱ time is up; finish your thought", style="bold reverse")
+            return Text(TIME_UP, style="bold reverse")
         return Text(f"⏱ {left // 60}:{left % 60:02d} left")
 
     def _start_ticker(self, state: Any) -> None:

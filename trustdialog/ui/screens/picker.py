@@ -11,11 +11,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from trustdialog.exercise.model import SLOT_RE
 from trustdialog.ui.messages import BackToStart, ExerciseChosen
+from trustdialog.ui.widgets.key_footer import KeyFooter
 from trustdialog.ui.widgets.safe_text import clean, safe
 
 if TYPE_CHECKING:
@@ -119,7 +120,7 @@ class PickerScreen(Screen):
             with VerticalScroll(id="preview"):
                 yield Static("", id="preview-text")
         yield Static("", id="picker-note", classes="note")
-        yield Footer()
+        yield KeyFooter()
 
     @property
     def trust(self) -> TrustDialogApp:

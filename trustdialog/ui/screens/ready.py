@@ -9,11 +9,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Static
+from textual.widgets import Button, Static
 
 from trustdialog.engine import PARTNERS
 from trustdialog.exercise.model import Exercise
 from trustdialog.ui.messages import BackToStart, NotNow, PartnerReady, TurnsArrived
+from trustdialog.ui.widgets.key_footer import KeyFooter
 from trustdialog.ui.widgets.safe_text import safe
 
 if TYPE_CHECKING:
@@ -61,7 +62,7 @@ class ReadyScreen(Screen):
                 with Horizontal(classes="buttons"):
                     yield Button("Back to the start", id="back", variant="primary")
                     yield Button("Ask again", id="again")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         from trustdialog.ui.screens.exercise import OTHERS_POLL

@@ -10,12 +10,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Label, OptionList, Static
+from textual.widgets import Button, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from trustdialog.ui.widgets.answer_input import AnswerInput
 from trustdialog.ui.heap import freeze_heap
 from trustdialog.ui.messages import ForgetSession, NamesChosen, SessionChosen
+from trustdialog.ui.widgets.key_footer import KeyFooter
 from trustdialog.ui.widgets.safe_text import clean, safe
 
 if TYPE_CHECKING:
@@ -78,7 +79,7 @@ class WelcomeScreen(Screen):
             # The library note and the unfinished sessions are mounted after the
             # first frame, and only if there is something to show: fewer widgets
             # (and no OptionList styles) before people see the screen.
-        yield Footer()
+        yield KeyFooter()
 
     def _name_input(self, partner: str) -> AnswerInput:
         # The default name is selected whenever the field takes the focus, so

@@ -12,6 +12,7 @@ from textual.document._document import Document, EditResult, Location
 from textual.document._document_navigator import DocumentNavigator
 from textual.document._wrapped_document import WrappedDocument
 from textual.geometry import Size
+from textual.widget import Widget
 from textual.widgets import TextArea
 
 from trustdialog.ui.widgets.safe_text import pictures, typed_text
@@ -90,6 +91,28 @@ class AnswerBox(TextArea):
 
     def on_blur(self) -> None:
         self.border_subtitle = ""
+
+    # When the box is taller than the room its pane has (stacked panes at 80x24),
+    # the pane scrolls: keep the line being written in view there too.
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        self.call_after_refresh(self._cursor_in_view)
+
+    def on_text_area_selection_changed(self, event: TextArea.SelectionChanged) -> None:
+        self.call_after_refresh(self._cursor_in_view)
+
+    def _cursor_in_view(self) -> None:
+        if not self.has_focus:
+            return
+        row = self.cursor_screen_offset.y
+        for node in self.ancestors:
+            if isinstance(node, Widget) and node.allow_vertical_scroll:
+                # One row below the cursor too: the box's border, or the last line.
+                top, bottom = node.content_region.y, node.content_region.bottom
+                if row + 1 >= bottom:
+                    node.scroll_relative(y=row + 2 - bottom, animate=False)
+                elif row < top:
+                    node.scroll_relative(y=row - top, animate=False)
+                return
 
     @property
     def value(self) -> str:

@@ -19,6 +19,7 @@ from trustdialog.exercise.model import SLOT_RE, Field
 from trustdialog.ui.widgets.answer_box import AnswerBox
 from trustdialog.ui.widgets.answer_input import AnswerInput
 from trustdialog.ui.widgets.rating import RatingScale
+from trustdialog.ui.widgets.sentence_frame import long_row, short_row, words_between
 from trustdialog.ui.widgets.safe_text import clean, safe
 
 if TYPE_CHECKING:
@@ -208,15 +209,15 @@ class AnswerForm(Vertical):
                          classes="form-note hidden")
         parts = state.template_parts
         placed = {p.name for p in parts if isinstance(p, Field)}
-        before = ""
+        before, after_blank = "", False
         for part in parts:
             if isinstance(part, str):
                 before += part
                 continue
-            yield from self._field(part, before.strip())
-            before = ""
+            yield from self._field(part, words_between(before, after_blank))
+            before, after_blank = "", True
         if _worded(before):
-            yield Static(safe(before.strip()), classes="template-text")
+            yield Static(safe(words_between(before, after_blank)), classes="template-text")
         for field in step.fields:
             if field.name not in placed:
                 label = field.label or ("" if len(step.fields) == 1 else field.name)
@@ -285,13 +286,8 @@ class AnswerForm(Vertical):
             if field.kind == "pick":
                 box.add_class("pick")
         box.answer_key = key
-        if long:
-            # The words before a box go above it, so the box has the pane's whole width.
-            return Vertical(Static(safe(before), classes="before"), box, classes="blank-row long") \
-                if before else Vertical(box, classes="blank-row long")
-        row = Horizontal(Static(safe(before), classes="before"), box, classes="blank-row") \
-            if before else Horizontal(box, classes="blank-row")
-        return row
+        # How the frame's words sit around the blank: see sentence_frame.
+        return long_row(before, box) if long else short_row(before, box)
 
     def _list_item(self, field: Field, i: int) -> Widget:
         widgets: list[Widget] = [Static(Text(f"{i + 1}.", style="bold"), classes="item-number")]
@@ -299,16 +295,16 @@ class AnswerForm(Vertical):
             widgets.append(self._text_row(Field(name=field.name), f"{field.name}.{i}", "",
                                           field.label or field.name))
         else:
-            before = ""
+            before, after_blank = "", False
             for piece, slot in _pieces(field.item):
                 if slot is None:
                     before += piece
                     continue
                 widgets.append(self._text_row(Field(name=slot), f"{field.name}.{i}.{slot}",
-                                              before.strip(), "…"))
-                before = ""
+                                              words_between(before, after_blank), "…"))
+                before, after_blank = "", True
             if _worded(before):
-                widgets.append(Static(safe(before.strip()), classes="template-text"))
+                widgets.append(Static(safe(words_between(before, after_blank)), classes="template-text"))
         return Vertical(*widgets, classes="list-item")
 
     async def add_item(self, name: str) -> None:
