@@ -19,6 +19,7 @@ from textual.widgets import Button, Checkbox, Input, Static, TextArea
 
 from trustdialog import engine
 from trustdialog.engine import PARTNERS
+from trustdialog.engine.reveal import answers_later, revealed
 from trustdialog.ui.messages import Send, TurnsArrived
 from trustdialog.ui.status_line import TIME_UP, status_line
 from trustdialog.ui.widgets.answer_form import (
@@ -27,6 +28,7 @@ from trustdialog.ui.widgets.answer_form import (
 from trustdialog.ui.widgets.key_footer import KeyFooter
 from trustdialog.ui.widgets.pane import PartnerPane
 from trustdialog.ui.widgets.rating import RatingScale
+from trustdialog.ui.widgets.reveal import RevealView
 from trustdialog.ui.widgets.safe_text import clean, safe
 
 if TYPE_CHECKING:
@@ -76,6 +78,7 @@ class ExerciseScreen(Screen):
             yield Static("", id="saving-note")
             yield Button("Save a copy (F6)", id="save-elsewhere", compact=True)
         yield Static("", id="prompt")
+        yield RevealView(id="reveal")
         with Horizontal(id="panes"):
             for partner in PARTNERS:
                 yield PartnerPane(partner)
@@ -121,9 +124,10 @@ class ExerciseScreen(Screen):
             self._show_saving()
             self._show_status()
             self._show_prompt(state)
+            self._show_reveal(state)
             for partner in PARTNERS:
                 pane = self.query_one(f"#pane-{partner}", PartnerPane)
-                pane.show_status(state)
+                pane.show_status(state, later=self._answers_later(state, partner))
                 await pane.show_history(state)
                 await self._show_action(pane, state)
             typing = self._form_for(self.focused) is not None
@@ -177,6 +181,18 @@ class ExerciseScreen(Screen):
         else:
             who = ""
         prompt.border_title = Text(f"{who}" if who else "")
+
+    def _show_reveal(self, state: Any) -> None:
+        """Both answers of the hidden step just opened, in one view (the engine says which)."""
+        reveal = revealed(state)
+        self.query_one(RevealView).show(reveal)
+        self.set_class(reveal is not None, "-reveal")
+        self.set_class(reveal is not None and state.step.kind == "say", "-reveal-say")
+
+    def _answers_later(self, state: Any, partner: str) -> bool:
+        """At one screen for both, on a hidden step: does `partner` wait for the other to answer first?"""
+        shared = all(self.trust.conversation.may_act(p) is None for p in PARTNERS)
+        return shared and answers_later(state, partner)
 
     def _show_status(self) -> None:
         session = self.session
@@ -247,10 +263,15 @@ class ExerciseScreen(Screen):
         step = state.step
         shown = (state.step_id, state.round, state.phase, partner in state.floor,
                  partner in state.answered, state.loops_left,
-                 any(p.partner == partner and p.writing and not p.mine for p in self._present))
+                 any(p.partner == partner and p.writing and not p.mine for p in self._present),
+                 self._answers_later(state, partner))
         if shown == pane.action_shown:
             return
         pane.action_shown = shown
+        if self.focused is not None and action in self.focused.ancestors:
+            # Else Textual hands the focus to a widget of the next form and scrolls to
+            # it (a new step opened at its last question); the focus is given below.
+            self.set_focus(None)
         await action.remove_children()
         widgets: list[Widget] = []
         if state.paused or step is None:
@@ -259,11 +280,14 @@ class ExerciseScreen(Screen):
             # Another connection's partner (or a facilitator watching): no form, so no
             # draft of theirs is ever filled in here, and no key can answer for them.
             widgets.append(Static(self._elsewhere(state, partner), classes="guide"))
+        elif self._answers_later(state, partner):
+            # Folded: no form, so nothing of this partner's is on screen while the other answers.
+            widgets.append(Static(pane.comes_next(state), classes="guide"))
         elif not engine.allowed(state, partner) & engine.TURN_EVENTS:
             # The engine says what this partner may do now; not this step's action: the guide.
             widgets.append(Static(pane.guide(state), classes="guide"))
         elif step.kind == "say":
-            widgets.append(Static(Text("Read this together, then go on.", style="italic")))
+            widgets.append(Static(Text("Read this together, then go on.", style="italic"), classes="say-note"))
             widgets.append(_choice("Continue", f"continue-{partner}"))
         elif step.kind == "confirm":
             widgets.append(_choice(step.yes, f"yes-{partner}"))
@@ -283,7 +307,7 @@ class ExerciseScreen(Screen):
         message.display = False
         widgets.append(message)
         await action.mount_all(widgets)
-        action.scroll_home(animate=False)
+        pane.follow_newest()
 
     def _elsewhere(self, state: Any, partner: str) -> Text:
         """What a pane shows for a partner who answers on their own connection."""
@@ -316,6 +340,9 @@ class ExerciseScreen(Screen):
             await self.render_state(keep_focus=True)
 
     def _focus_floor(self, state: Any) -> None:
+        if self.has_class("-reveal-say"):  # the keys the reveal names scroll it; Tab goes on
+            self.query_one(RevealView).focus()
+            return
         for partner in engine.on_turn(state):
             pane = self.query_one(f"#pane-{partner}", PartnerPane)
             forms = pane.query(AnswerForm)

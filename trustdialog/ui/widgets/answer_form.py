@@ -378,9 +378,27 @@ class AnswerForm(Vertical):
                 widgets[i + 1].focus()
 
     def focus_first(self) -> None:
+        """Focus the first blank with the form shown from its top (its first question in view)."""
         widgets = self.answer_widgets()
         if widgets:
-            widgets[0].focus()
+            # Not Textual's scroll on focus: it centres the widget, animated, from the
+            # layout before this form was laid out, and could leave a new form scrolled
+            # to its end with the first question off the top.
+            widgets[0].focus(scroll_visible=False)
+            self.call_after_refresh(self._show_start)
+
+    def _show_start(self) -> None:
+        # Scrolled to the end, then back as far as the form's top needs: what came
+        # before it (the pane's history) fills the room a short form leaves.
+        node: Widget = self
+        top = 0
+        while isinstance(node.parent, Widget):
+            top += node.virtual_region.y  # relative to its parent
+            if node.parent.is_scrollable:
+                scroller = node.parent
+                scroller.scroll_to(y=min(scroller.max_scroll_y, top), animate=False, immediate=True)
+                return
+            node = node.parent
 
     def _note(self, selector: str, text: Text | None) -> None:
         # Empty notes take no room: the form stays short enough for 80x24.

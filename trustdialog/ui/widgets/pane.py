@@ -15,8 +15,8 @@ from trustdialog.ui.widgets.safe_text import clean, safe
 HIDDEN_NOTE = "answered, hidden until both have answered"
 
 
-class ActionArea(VerticalScroll, can_focus=False):
-    """What the partner can do now; ↑ ↓ walk its choice buttons (Tab works too)."""
+class ActionArea(Vertical):
+    """What the partner can do now; ↑ ↓ walk its choice buttons (Tab works too), or scroll the pane."""
 
     BINDINGS = [
         Binding("up", "step(-1)", show=False),
@@ -28,10 +28,11 @@ class ActionArea(VerticalScroll, can_focus=False):
         choices = list(self.query(".choice"))
         if focused in choices:
             choices[(choices.index(focused) + delta) % len(choices)].focus()
-        elif delta < 0:
-            self.scroll_up()
-        else:
-            self.scroll_down()
+        elif isinstance(self.parent, VerticalScroll):
+            if delta < 0:
+                self.parent.scroll_up()
+            else:
+                self.parent.scroll_down()
 
 
 class PartnerPane(Vertical):
@@ -47,19 +48,25 @@ class PartnerPane(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static("", classes="badge")
-        yield VerticalScroll(classes="history")
-        yield ActionArea(classes="action")
+        # What was said and what to do now scroll together: one scrollbar, and the
+        # history takes whatever room the action leaves (see follow_newest).
+        with VerticalScroll(classes="body", can_focus=False):
+            yield Vertical(classes="history")
+            yield ActionArea(classes="action")
 
     @property
     def action(self) -> ActionArea:
         return self.query_one(ActionArea)
 
-    def show_status(self, state: Any) -> None:
-        """Title, badge and border for this partner at this moment."""
+    def show_status(self, state: Any, later: bool = False) -> None:
+        """Title, badge and border for this partner at this moment.
+
+        `later`: at one screen, this partner answers the hidden step after the other.
+        """
         p = self.partner
         name = clean(state.names[p])
         role = state.roles[p]
-        on_floor = p in state.floor
+        on_floor = p in state.floor and not later
         done = p in state.answered
         self.set_class(on_floor, "-floor")
         self.set_class(not on_floor, "-waiting")
@@ -67,6 +74,9 @@ class PartnerPane(Vertical):
         if on_floor:
             badge = Text(f" ▶ YOUR TURN · {role} ", style="bold reverse")
             self.border_subtitle = Text("▶ your turn")
+        elif later:
+            badge = Text(f" next · {role} ", style="italic")
+            self.border_subtitle = Text("next")
         elif done:
             badge = Text(f" ✓ answered · {role} ", style="bold")
             self.border_subtitle = Text("answered")
@@ -77,7 +87,7 @@ class PartnerPane(Vertical):
 
     async def show_history(self, state: Any) -> None:
         """What this partner has said in this exercise (sealed answers stay covered)."""
-        history = self.query_one(".history", VerticalScroll)
+        history = self.query_one(".history", Vertical)
         said = [a for a in state.visible_answers(self.partner) if a.partner == self.partner]
         shown = tuple((a.step, a.round, a.sealed, a.text) for a in said)
         if shown == self.history_shown:
@@ -105,9 +115,26 @@ class PartnerPane(Vertical):
                 line.append(clean(answer.text))
             lines.append(Static(line, classes="said"))
         # Nothing said yet takes no room (80x24 is tight).
-        history.display = bool(lines)
+        history.set_class(not lines, "-empty")  # a class, so a screen's rule may fold it too
         await history.mount_all(lines)
-        history.scroll_end(animate=False)
+        self.follow_newest()
+
+    def follow_newest(self) -> None:
+        """Once laid out, show the newest answer and what to do now, from its top."""
+        self.call_after_refresh(self._follow)
+
+    def _follow(self) -> None:
+        body = self.query_one(".body", VerticalScroll)
+        # The end, unless the action is taller than the pane: then the action's top
+        # (a form opens at its first question, not at its end).
+        top = self.action.virtual_region.y
+        body.scroll_to(y=min(body.max_scroll_y, top), animate=False, immediate=True)
+
+    def comes_next(self, state: Any) -> Text:
+        """The folded pane of the partner who answers a hidden step after the other."""
+        other = state.names["b" if self.partner == "a" else "a"]
+        return safe(f"{other} answers now; {state.names[self.partner]}, your turn comes next.",
+                    style="italic")
 
     def guide(self, state: Any) -> Text:
         """What this partner is asked to do while the other has the floor."""
