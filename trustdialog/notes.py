@@ -51,9 +51,9 @@ def notes_to_markdown(info: SessionInfo, notes: Iterable[Note]) -> str:
         when = dt.datetime.fromtimestamp(note.at).strftime("%Y-%m-%d %H:%M")
         at = "before the first step"
         if note.step is not None:
-            at = f"at {_md(clean(note.label or note.step))}"
+            at = f"at “{_md(clean(note.label or note.step))}”"
             if note.round is not None:
-                at += f", round {note.round}"
+                at += f" (round {note.round})"
         lines += [f"## {when} · {_md(clean(note.author))} · {at}", ""]
         lines += [f"> {line}".rstrip() for line in clean(note.text).splitlines() or [""]] + [""]
     return "\n".join(lines).rstrip() + "\n"

@@ -49,7 +49,7 @@ def test_a_nudge_reaches_both_partners_a_note_no_client_and_a_call_the_facilitat
     # Who sees which keys: the partners can call, only the facilitator notes and nudges.
     assert "f5 Call" in expect(ana, "f5 Call") and "f5 Call" in expect(ben, "f5 Call")
     screen = expect(alice, "f8 Nudge")
-    assert "f7 Note" in screen and "f5 Call" not in screen
+    assert "f9 Note" in screen and "f5 Call" not in screen
     assert "Nudge" not in ana.screen() and "Note" not in ben.screen()
 
     # A nudge from the facilitator: on both partners' screens, the flow where it was.
@@ -67,7 +67,7 @@ def test_a_nudge_reaches_both_partners_a_note_no_client_and_a_call_the_facilitat
     assert wait_for(lambda: NUDGE not in ben.screen(), 5), ben.screen()
 
     # A private note from the facilitator: kept, and on no client's screen.
-    alice.keys("F7")
+    alice.keys("F9")
     expect(alice, "Only facilitators see this note")
     alice.run("send-keys", "-t", "t", "-l", NOTE)
     expect(alice, NOTE)

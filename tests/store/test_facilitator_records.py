@@ -60,7 +60,7 @@ def test_a_facilitators_note_is_kept_at_its_step_and_only_export_notes_shows_it(
     md = out.stdout
     assert md.startswith("# Facilitator notes: ")
     assert "**Partners:** Ann and Bob" in md and f"`{s.id}`" in md
-    assert "## 2023-11-14 22:15 · fran · at " in md and ", round 1" in md
+    assert "## 2023-11-14 22:15 · fran · at “" in md and "” (round 1)" in md
     assert "> Ann's shoulders dropped at 'felt'. [b]keep[/b]  watching" in md  # data, escape dropped
     assert "\x1b" not in md
     # Over SSH a client is refused the notes, in one line.

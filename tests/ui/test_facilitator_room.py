@@ -38,10 +38,10 @@ async def test_a_facilitator_writes_a_private_note_that_is_kept_at_the_step(make
         s = couple_session(app, store, clock)
         assert app.resume_session(s.id)
         await pilot.pause()
-        await wait_until(pilot, lambda: "f7 Note" in footer(app))
+        await wait_until(pilot, lambda: "f9 Note" in footer(app))
         assert "f8 Nudge" in footer(app)
         assert "Send" not in footer(app) and "Call" not in footer(app)  # watching: nothing to send
-        await pilot.press("f7")
+        await pilot.press("f9")
         await pilot.pause()
         assert type(app.screen).__name__ == "NoteScreen"
         assert "Only facilitators see this note" in screen_text(app)
@@ -59,7 +59,7 @@ async def test_a_facilitator_writes_a_private_note_that_is_kept_at_the_step(make
         assert (note.author, note.step, note.round) == ("fran", s.state.step_id, 1)
         assert len(store.events(s.id)) == 2  # no event: nothing reaches the partners
         # Esc closes without keeping anything.
-        await pilot.press("f7")
+        await pilot.press("f9")
         await pilot.pause()
         await type_keys(pilot, "never mind")
         await pilot.press("escape")
@@ -200,7 +200,7 @@ async def test_at_one_terminal_there_is_no_call_key_and_no_facilitator_keys(make
         await wait_until(pilot, lambda: "Quit" in footer(app))
         text = footer(app)
         assert "Call" not in text and "Note" not in text and "Nudge" not in text
-        await pilot.press("f5", "f7", "f8")
+        await pilot.press("f5", "f9", "f8")
         await pilot.pause()
         assert type(app.screen).__name__ == "ExerciseScreen"
         assert [e.kind for e in app.session.events] == ["ready", "ready"]

@@ -44,7 +44,7 @@ class AnswerCalls(Message):
 def room_keys(facilitating: bool, may_call: bool) -> list[tuple[str, str]]:
     """The F1 lines for these keys, for who is at this end (the footer shows the same ones)."""
     if facilitating:
-        return [("F7", "a private note on this session (only facilitators see it)"),
+        return [("F9", "a private note on this session (only facilitators see it)"),
                 ("F8", "nudge: a short, calm message on both partners' screens")]
     if may_call:
         return [("F5", "call the facilitator: they see that you asked for them")]

@@ -1,7 +1,8 @@
-"""F7 (facilitators): a private note on the running session, in a box of several lines."""
+"""F9 (facilitators): a private note on the running session, in a box of several lines."""
 
 from __future__ import annotations
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static
@@ -10,6 +11,14 @@ from trustdialog.notes import MAX_NOTE
 from trustdialog.ui.overlays.dialog import Dialog, keys_hint, text
 from trustdialog.ui.widgets.answer_box import AnswerBox
 from trustdialog.ui.widgets.safe_text import safe
+
+
+class NoteBox(AnswerBox):
+    """The answer box, saying what ctrl+s does here."""
+
+    def on_focus(self, event: events.Focus) -> None:
+        event.prevent_default()  # the answer box's own handler would say "sends"
+        self.border_subtitle = "ctrl+s keeps"
 
 
 class NoteScreen(Dialog):
@@ -23,12 +32,12 @@ class NoteScreen(Dialog):
 
     def __init__(self, at: str) -> None:
         super().__init__()
-        self.at = at  # where the session is: "at Step 2: Say what happened, round 1"
+        self.at = at  # where the session is: 'at step 2, "Say what happened" (round 1)'
 
     def compose_dialog(self) -> ComposeResult:
         yield text("Only facilitators see this note: never the partners, never their "
                    f"transcript. It is kept with the session, {self.at}.", "dim")
-        yield AnswerBox(placeholder="What you noticed, for later…", id="note-text")
+        yield NoteBox(placeholder="What you noticed, for later…", id="note-text")
         message = Static("", classes="overlay-message")
         message.display = False
         yield message

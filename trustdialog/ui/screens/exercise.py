@@ -59,7 +59,8 @@ class ExerciseScreen(Screen):
         Binding("f6", "save_elsewhere", "Save a copy", id="save_elsewhere", priority=True),
         # The facilitator in the room: each shown only to whom it is for (check_action).
         Binding("f5", "call_facilitator", "Call", id="call_facilitator"),
-        Binding("f7", "write_note", "Note", id="write_note"),
+        # Not F7: a TextArea (the long answer box) selects all with it.
+        Binding("f9", "write_note", "Note", id="write_note"),
         Binding("f8", "nudge", "Nudge", id="nudge"),
         Binding("escape", "close_room", "Close", show=False, id="close_room"),
     ]
@@ -232,7 +233,8 @@ class ExerciseScreen(Screen):
         at = where(session.state)
         place = "before the first step"
         if at.step is not None:
-            place = f"at {clean(at.label or at.step)}, round {at.round}"
+            number = session.exercise.index(at.step) + 1
+            place = f"at step {number}, “{clean(at.label or at.step)}” (round {at.round})"
         self.trust.push_screen(NoteScreen(place),
                                lambda typed: self.post_message(WriteNote(typed)) if typed else None)
 
