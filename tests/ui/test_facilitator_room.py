@@ -204,3 +204,28 @@ async def test_at_one_terminal_there_is_no_call_key_and_no_facilitator_keys(make
         await pilot.pause()
         assert type(app.screen).__name__ == "ExerciseScreen"
         assert [e.kind for e in app.session.events] == ["ready", "ready"]
+
+
+async def test_a_nudge_being_read_keeps_the_focus_when_turns_and_people_come_and_go(make, tmp_path, clock):
+    """Enter closes the nudge; it must never press the partner's button because a redraw moved the focus."""
+    store = open_store(tmp_path)
+    app = make(store=store, identity=ANA)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        s = couple_session(app, store, clock, "every-kind")  # a say step: Ana has a Continue button
+        assert app.resume_session(s.id)
+        await pilot.pause()
+        fran = opened_elsewhere(app, tmp_path, clock)
+        fran.submit("nudged", "both", by="fran, facilitator", text="Breathe.", **{"from": "fran"})
+        await wait_until(pilot, lambda: "Breathe." in screen_text(app))
+        assert app.focused is not None and app.focused.id == "room"
+        await app.screen.render_state(keep_focus=True)  # as when a turn or a person arrives
+        await pilot.pause()
+        assert app.focused is not None and app.focused.id == "room"
+        step = app.session.state.step_id
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "Breathe." not in screen_text(app)
+        assert app.session.state.step_id == step and len(store.events(s.id)) == 3  # nothing sent
+        fran.store.close()
+    store.close()

@@ -137,7 +137,10 @@ class ExerciseScreen(Screen):
                 await pane.show_history(state)
                 await self._show_action(pane, state)
             typing = self._form_for(self.focused) is not None
-            if not (keep_focus and typing and self.focused_partner() in state.floor):
+            # Someone reading the room's line keeps it too: Enter there closes it, and must
+            # never land on a partner's button instead.
+            reading = isinstance(self.focused, RoomBar) and self.focused.showing is not None
+            if not (keep_focus and ((typing and self.focused_partner() in state.floor) or reading)):
                 self._focus_floor(state)
             self._show_room()
         finally:
