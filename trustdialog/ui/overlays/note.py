@@ -16,8 +16,9 @@ from trustdialog.ui.widgets.safe_text import safe
 class NoteBox(AnswerBox):
     """The answer box, saying what ctrl+s does here."""
 
-    def on_focus(self, event: events.Focus) -> None:
-        event.prevent_default()  # the answer box's own handler would say "sends"
+    def on_focus(self, event: events.Focus | None = None) -> None:
+        if event is not None:
+            event.prevent_default()  # the answer box's own handler would say "sends"
         self.border_subtitle = "ctrl+s keeps"
 
 
