@@ -269,6 +269,93 @@ class Conversation:
                 return event.partner
         return None
 
+    # -- the facilitator in the room: notes, nudges, calls (trustdialog.engine.room) ------
+
+    @property
+    def facilitating(self) -> bool:
+        """Whether this end is a facilitator: notes and nudges are theirs alone."""
+        return self.identity is not None and self.identity.role == "facilitator"
+
+    @property
+    def may_call(self) -> bool:
+        """Whether a partner here can call a facilitator: over SSH only, where one can answer."""
+        return self.identity is not None and self.identity.role == "client"
+
+    def nudge(self, text: str) -> Refusal | None:
+        """A short message from the facilitator to both partners' screens, kept in the log."""
+        from trustdialog.engine import NUDGED
+        from trustdialog.engine.room import NUDGE_TO
+
+        if not self.facilitating or self.identity is None:
+            return Refusal("Only a facilitator can send a nudge.")
+        if not text.strip():
+            return Refusal("Write a few words, or pick one of the ready-made nudges.")
+        return self._say_in_room(NUDGED, NUDGE_TO, text=text, **{"from": self.identity.person})
+
+    def call_facilitator(self, partner: str | None) -> Refusal | None:
+        """One partner asks for the facilitator: it stands on their screen until answered."""
+        from trustdialog.engine import CALLED
+
+        if not self.may_call or partner is None:
+            return Refusal("There is no facilitator to call from this terminal.")
+        refusal = self.may_act(partner)
+        if refusal is not None:
+            return refusal
+        if partner in self.open_calls():
+            return Refusal("The facilitator has been asked already; they will be with you soon.")
+        return self._say_in_room(CALLED, partner)
+
+    def answer_call(self, partner: str) -> Refusal | None:
+        """The facilitator has seen a partner's call (answered, or set it aside)."""
+        from trustdialog.engine import CALL_ANSWERED
+
+        if not self.facilitating:
+            return Refusal("Only a facilitator answers a call.")
+        return self._say_in_room(CALL_ANSWERED, partner)
+
+    def open_calls(self) -> tuple[str, ...]:
+        """The partners of the running session whose call is not answered yet."""
+        from trustdialog.engine.room import open_calls
+
+        return open_calls(self.session.events) if self.session is not None else ()
+
+    def add_note(self, text: str) -> Refusal | None:
+        """A facilitator's private note on the running session, at the step it is on."""
+        from trustdialog.notes import MAX_NOTE, where
+        from trustdialog.store import StoreError
+
+        session = self.session
+        if not self.facilitating or self.identity is None:
+            return Refusal("Notes are the facilitator's.")
+        if session is None:
+            return Refusal("No exercise is running.")
+        if not text.strip():
+            return Refusal("The note is empty; nothing was kept.")
+        if len(text) > MAX_NOTE:
+            return Refusal(f"A note is at most {MAX_NOTE} characters; this one has {len(text)}.")
+        at = where(session.state)
+        try:
+            session.store.add_note(session.id, text, author=self.identity.person, at=self.clock(),
+                                   step=at.step, round=at.round, label=at.label)
+        except StoreError as error:
+            return Refusal(f"Could not save the note: {one_line(error)}")
+        return None
+
+    def _say_in_room(self, kind: str, partner: str, **data: object) -> Refusal | None:
+        """Record a room event: not a move, so a watching facilitator may say it too."""
+        from trustdialog.engine import FlowError
+        from trustdialog.store import StoreError
+
+        if self.session is None:
+            return Refusal("No exercise is running.")
+        try:
+            self.session.submit(kind, partner, by=self.sender, **data)
+        except FlowError as error:
+            return Refusal(calm(str(error)))
+        except StoreError as error:
+            return Refusal(f"Could not save: {one_line(error)}")
+        return None
+
     def resume(self, session_id: str) -> Refusal | None:
         """Pick a saved session back up, with the names it was started with."""
         from trustdialog.engine import FlowError

@@ -171,6 +171,15 @@ def _meta_line(event: Event, names: Mapping[str, str]) -> str | None:
         return "*Resumed.*"
     if event.kind == engine.ENDED:
         return f"*Ended early by {who}.*"
+    # Said in the room: quiet lines between the turns, never a turn themselves.
+    if event.kind == engine.NUDGED:
+        sender = event.data.get("from")
+        by = f" from {_md(clean(sender))}" if isinstance(sender, str) and sender else ""
+        return f"*A nudge{by}: {_md(clean(str(event.data.get('text', ''))))}*"
+    if event.kind == engine.CALLED:
+        return f"*{who} asked for the facilitator.*"
+    if event.kind == engine.CALL_ANSWERED:
+        return f"*The facilitator answered {who}'s call.*"
     return None
 
 

@@ -51,6 +51,8 @@ def check_agreement(state: engine.SessionState) -> list[Event]:
     for partner in PARTNERS:
         ok = engine.allowed(state, partner)
         for kind in EventKind:
+            if kind in engine.ROOM_EVENTS:
+                continue  # no partner's move: their own guard (tests/engine/test_engine_room.py)
             for event in payloads(state, kind, partner):
                 if kind in ok:
                     engine.apply(state, event)  # must not raise
@@ -116,7 +118,8 @@ def test_a_pause_allows_only_resume_and_end_and_a_finished_session_nothing():
 
 def test_event_kinds_are_the_stored_strings():
     assert [str(k) for k in EventKind] == ["ready", "not_now", "answered", "continued", "chose", "confirmed",
-                                           "skipped", "paused", "resumed", "ended"]
+                                           "skipped", "paused", "resumed", "ended", "nudged", "called",
+                                           "call_answered"]
     assert engine.EVENT_KINDS == tuple(EventKind)
     assert Event(K.ANSWERED, "a", step="p", round=1).to_dict()["kind"].__class__ is str
     assert Event.from_dict({"kind": "answered", "partner": "a"}) == Event(K.ANSWERED, "a")

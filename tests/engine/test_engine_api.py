@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PUBLIC = {"Event", "SessionState", "Answer", "Progress", "FlowError", "apply", "start", "replay", "valid_actions",
           "example_value", "MISSING", "PARTNERS", "EVENT_KINDS", "STEP_EVENTS", "READY", "ANSWERED", "CONTINUED",
           "CHOSE", "CONFIRMED", "SKIPPED", "PAUSED", "RESUMED", "ENDED", "NOT_NOW", "EventKind", "TURN_EVENTS",
-          "allowed", "on_turn"}
+          "allowed", "on_turn", "NUDGED", "CALLED", "CALL_ANSWERED", "ROOM_EVENTS"}
 
 
 def _names_used() -> set[str]:

@@ -30,6 +30,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
     p = sub.add_parser("export", parents=[common], help="a session's transcript as Markdown")
     p.add_argument("id", metavar="ID")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    p.add_argument("--notes", action="store_true",
+                   help="the facilitator's private notes on the session instead of its transcript")
     p.set_defaults(func=export)
     p = sub.add_parser("forget", parents=[common], help="delete a session for good")
     p.add_argument("id", metavar="ID")
@@ -50,6 +52,17 @@ def _owner() -> str | None:
         return None
     # Sessions belong to the couple (a client with no couple is a couple of one).
     return identity.couple if identity.role == "client" and identity.couple else identity.person
+
+
+def _is_client() -> bool:
+    """Whether this command runs for a client of the SSH server (never at a local terminal)."""
+    from trustdialog.identity import Identity, IdentityError
+
+    try:
+        identity = Identity.from_env()
+    except IdentityError as error:
+        raise CommandError(str(error), 2) from None
+    return identity is not None and identity.role == "client"
 
 
 def _open(args: argparse.Namespace, create: bool = False) -> Store:
@@ -135,6 +148,12 @@ def list_sessions(args: argparse.Namespace) -> int:
     try:
         infos = store.sessions(_owner())
         damaged = store.damaged(_owner())
+        if not _is_client():  # a call is for the facilitator's eyes
+            from trustdialog.calls import calls_by_session
+
+            calls = calls_by_session(store, infos)
+        else:
+            calls = {}
     finally:
         store.close()
     if store.read_only:
@@ -154,7 +173,10 @@ def list_sessions(args: argparse.Namespace) -> int:
         rows.append((i.id, _when(i.created_at), i.exercise_id, partners, "yes" if i.finished else "no"))
     widths = [max(len(r[c]) for r in rows) for c in range(4)]
     for r in rows:
-        _say("  ".join(cell.ljust(w) for cell, w in zip(r, widths)) + "  " + r[4])
+        call = calls.get(r[0])
+        # The call rides at the end of its row, so the columns stay where scripts read them.
+        _say("  ".join(cell.ljust(w) for cell, w in zip(r, widths)) + "  " + r[4]
+             + (f"  ! {call}" if call else ""))
     return 0
 
 
@@ -184,16 +206,24 @@ def export(args: argparse.Namespace) -> int:
 
     if args.output == "":
         raise CommandError("-o needs a file name (or - for standard output)", 2)
+    if args.notes and _is_client():
+        raise CommandError("the notes on a session are the facilitator's; "
+                           "`trustdialog export ID` writes your transcript", 1)
     store = _open(args)
     try:
         info = _find(store, args.id)
         events = store.events(args.id)
+        notes = store.notes(args.id) if args.notes else []
     except StoreError as error:
         raise CommandError(f"{error}; `trustdialog forget {args.id}` removes it", 1) from None
     finally:
         store.close()
-    exercise = _exercise(args, info.exercise_id)
     text = None
+    if args.notes:
+        from trustdialog.notes import notes_to_markdown
+
+        text = notes_to_markdown(info, notes)
+    exercise = None if args.notes else _exercise(args, info.exercise_id)
     if exercise is not None:
         try:
             state = engine.replay(exercise, info.names, events)

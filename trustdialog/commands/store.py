@@ -23,7 +23,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
     a.set_defaults(func=run_migrate)
     a = actions.add_parser(
         "copy", parents=[common], help="copy every session to another store, checked",
-        description="Copy every session (its events, drafts and promise marks) from FROM to TO, "
+        description="Copy every session (its events, drafts, promise marks and notes) from FROM to TO, "
         "then compare each session in both. FROM is only read. Each is sqlite:///PATH, a path "
         "to an SQLite file or folder, or postgresql://USER@HOST/DATABASE. With --access, the "
         "access list and invites come along too.")

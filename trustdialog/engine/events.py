@@ -30,6 +30,11 @@ class EventKind(StrEnum):
     PAUSED = "paused"
     RESUMED = "resumed"
     ENDED = "ended"
+    # Said in the room, never a move (trustdialog.engine.room): recorded, exported
+    # as a quiet line, and the flow is the same with or without them.
+    NUDGED = "nudged"  # a facilitator's short message to both partners
+    CALLED = "called"  # a partner asked for the facilitator
+    CALL_ANSWERED = "call_answered"  # the facilitator answered (or set aside) that call
 
 
 # The module-level names predate the enum; the UI, the store and the export use them.
@@ -43,6 +48,9 @@ SKIPPED = EventKind.SKIPPED
 PAUSED = EventKind.PAUSED
 RESUMED = EventKind.RESUMED
 ENDED = EventKind.ENDED
+NUDGED = EventKind.NUDGED
+CALLED = EventKind.CALLED
+CALL_ANSWERED = EventKind.CALL_ANSWERED
 
 EVENT_KINDS: tuple[EventKind, ...] = tuple(EventKind)
 # The step-scoped kinds: each must name the current step and round.
@@ -50,6 +58,8 @@ STEP_EVENTS: tuple[EventKind, ...] = (ANSWERED, CONTINUED, CHOSE, CONFIRMED, SKI
 # The kinds that are someone's turn (the floor); skip, pause, resume, end and
 # "not now" are open to either partner, so a time-out never waits for a turn.
 TURN_EVENTS: frozenset[EventKind] = frozenset({READY, ANSWERED, CONTINUED, CHOSE, CONFIRMED})
+# The kinds said in the room: outside the guards' table (no partner's move), no state change.
+ROOM_EVENTS: frozenset[EventKind] = frozenset({NUDGED, CALLED, CALL_ANSWERED})
 
 
 @dataclass(frozen=True)
@@ -60,6 +70,8 @@ class Event:
     chose:     {"option": index}
     confirmed: {"yes": bool}
     paused:    {"resume_at": unix seconds or None, "note": str}
+    nudged:    {"text": str, "from": the facilitator's name}; partner "both"
+    called, call_answered: {}; partner is the one who called
 
     `kind` is an `EventKind` or the same text read back from storage (equal).
     `by` is who sent it: a person and role from the SSH server ("ana, client"),

@@ -14,9 +14,11 @@ from types import MappingProxyType
 from typing import Callable, Iterable, Mapping
 
 from trustdialog.answers import AnswerError, check_values, example_value
-from trustdialog.engine.events import (ANSWERED, CHOSE, CONFIRMED, CONTINUED, ENDED, NOT_NOW, PARTNERS, PAUSED,
-                                       READY, RESUMED, SKIPPED, TURN_EVENTS, Event, EventKind, FlowError)
+from trustdialog.engine.events import (ANSWERED, CALL_ANSWERED, CALLED, CHOSE, CONFIRMED, CONTINUED, ENDED,
+                                       NOT_NOW, NUDGED, PARTNERS, PAUSED, READY, RESUMED, SKIPPED, TURN_EVENTS, Event,
+                                       EventKind, FlowError)
 from trustdialog.engine.prompts import render_answer
+from trustdialog.engine.room import is_room, on_room, room_guard
 from trustdialog.engine.state import Answer, SessionState, _evolve
 from trustdialog.exercise.model import BOTH, END, Exercise, Step
 
@@ -48,7 +50,8 @@ def apply(state: SessionState, event: Event) -> SessionState:
     handler = _HANDLERS.get(event.kind) if isinstance(event.kind, str) else None
     if handler is None:
         raise FlowError(f"unknown event kind {event.kind!r}")
-    _refuse(_session_guard(state, event.partner))
+    # Words said in the room (a nudge, a call) have their own guard: no partner's move.
+    _refuse(room_guard(state, event) if is_room(event.kind) else _session_guard(state, event.partner))
     if not isinstance(event.data, Mapping):
         raise FlowError(f"the data of a {_q(event.kind)} event must be a table of values")
     if event.at is not None and (isinstance(event.at, bool) or not isinstance(event.at, (int, float))):
@@ -335,6 +338,9 @@ _HANDLERS: Mapping[str, Callable[[SessionState, Event], SessionState]] = {
     PAUSED: _on_paused,
     RESUMED: _on_resumed,
     ENDED: _on_ended,
+    NUDGED: on_room,
+    CALLED: on_room,
+    CALL_ANSWERED: on_room,
 }
 
 

@@ -18,7 +18,7 @@ from trustdialog import locations
 from trustdialog.store.memory import MemoryStore
 from trustdialog.store.protocol import Store
 from trustdialog.store.records import (
-    KEPT, MARKS, NOT_KEPT, PARTLY, Mark, SessionDamaged, SessionGone, SessionInfo, Snapshot,
+    KEPT, MARKS, NOT_KEPT, PARTLY, Mark, Note, SessionDamaged, SessionGone, SessionInfo, Snapshot,
     StoreConflict, StoreError, StoreWriteError,
 )
 
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from trustdialog.store.sqlite import SQLiteStore  # sqlite3 loads only when saving
 
 __all__ = [
-    "DB_NAME", "ENV_STORE", "KEPT", "MARKS", "NOT_KEPT", "PARTLY", "Mark", "MemoryStore", "SessionDamaged",
+    "DB_NAME", "ENV_STORE", "KEPT", "MARKS", "NOT_KEPT", "PARTLY", "Mark", "MemoryStore", "Note", "SessionDamaged",
     "SessionGone", "SessionInfo",
     "Snapshot", "Store", "StoreConflict", "StoreError", "StoreWriteError", "db_path", "move_aside",
     "open_store", "store_url",

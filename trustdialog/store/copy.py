@@ -3,8 +3,8 @@
 The rows are copied table by table, in one transaction on the target, by the
 column names both layouts share; then both stores are opened as the app opens
 them and every copied session is compared through the store protocol: its
-summary, every event, its drafts and its promise marks. Nothing is ever
-written to the source.
+summary, every event, its drafts, its promise marks and its facilitator
+notes. Nothing is ever written to the source.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ TABLES: tuple[tuple[str, str], ...] = (
     ("events", "session_id"),
     ("drafts", "session_id"),
     ("marks", "session_id"),
+    ("notes", "session_id"),
 )
 
 
@@ -157,6 +158,8 @@ def compare(a: Store, b: Store, session_id: str) -> str:
         return "its drafts"
     if _marks(a, session_id) != _marks(b, session_id):
         return "its promise marks"
+    if a.notes(session_id) != b.notes(session_id):
+        return "its facilitator notes"
     return ""
 
 

@@ -10,7 +10,7 @@ from typing import Iterable, Mapping
 
 from trustdialog.engine import Event
 from trustdialog.store.records import (
-    MARKS, Mark, SessionDamaged, SessionGone, SessionInfo, Snapshot, StoreConflict, StoreError,
+    MARKS, Mark, Note, SessionDamaged, SessionGone, SessionInfo, Snapshot, StoreConflict, StoreError,
 )
 
 
@@ -31,6 +31,7 @@ class MemoryStore:
         self._version = 0  # one more for every change (see version)
         self._sessions: dict[str, Snapshot] = {}
         self._marks: dict[tuple[str, str], Mark] = {}
+        self._notes: dict[str, list[Note]] = {}
 
     def adopt(self, snapshot: Snapshot) -> None:
         """Take over a session from another store, as it stood."""
@@ -131,12 +132,29 @@ class MemoryStore:
                        and (owner is None or self._sessions[m.session_id].info.owner == owner)),
                       key=lambda m: m.at)
 
+    # -- facilitator notes -----------------------------------------------------
+
+    def add_note(self, session_id: str, text: str, *, author: str, at: float | None = None,
+                 step: str | None = None, round: int | None = None,
+                 label: str | None = None) -> Note:
+        self._version += 1
+        self._live(session_id)
+        notes = self._notes.setdefault(session_id, [])
+        note = Note(session_id, len(notes) + 1, time.time() if at is None else at, author, text,
+                    step, round, label)
+        notes.append(note)
+        return note
+
+    def notes(self, session_id: str) -> list[Note]:
+        return list(self._notes.get(session_id, ()))
+
     # -- lifetime --------------------------------------------------------------
 
     def forget(self, session_id: str) -> bool:
         self._version += 1
         self._get(session_id)
         del self._sessions[session_id]
+        self._notes.pop(session_id, None)
         for key, mark in list(self._marks.items()):
             if key[0] == session_id:
                 del self._marks[key]

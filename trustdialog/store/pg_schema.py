@@ -61,6 +61,20 @@ MIGRATIONS: tuple[str, ...] = (
         changed BIGINT NOT NULL DEFAULT 1
     )
     """,
+    # 3: a facilitator's private notes on a session, beside its log (never in it).
+    """
+    CREATE TABLE notes (
+        session_id TEXT NOT NULL REFERENCES sessions(id),
+        seq INTEGER NOT NULL,
+        at DOUBLE PRECISION NOT NULL,
+        author TEXT NOT NULL,
+        step TEXT,
+        round INTEGER,
+        label TEXT,
+        text TEXT NOT NULL,
+        PRIMARY KEY (session_id, seq)
+    )
+    """,
 )
 CURRENT = len(MIGRATIONS)
 

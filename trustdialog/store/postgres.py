@@ -24,7 +24,7 @@ from trustdialog.store.rows import (
 )
 from trustdialog.store.postgres_url import shown
 from trustdialog.store.records import (
-    MARKS, Mark, SessionDamaged, SessionGone, SessionInfo, Snapshot, StoreConflict, StoreError,
+    MARKS, Mark, Note, SessionDamaged, SessionGone, SessionInfo, Snapshot, StoreConflict, StoreError,
     StoreWriteError,
 )
 
@@ -158,7 +158,7 @@ class PostgresStore:
         try:
             row = self._conn.execute(
                 "SELECT bool_and(has_table_privilege(t, 'INSERT, UPDATE, DELETE')) "
-                "FROM unnest(ARRAY['sessions', 'events', 'drafts', 'marks']) AS t").fetchone()
+                "FROM unnest(ARRAY['sessions', 'events', 'drafts', 'marks', 'notes']) AS t").fetchone()
         except psycopg.Error as error:
             raise StoreError(f"cannot read the database {self.where}: {_reason(error)}") from None
         if not (row and row[0]):
@@ -426,6 +426,34 @@ class PostgresStore:
                           f"JOIN sessions s ON s.id = m.session_id {where} ORDER BY m.at", params)
         return [Mark(*row) for row in rows]
 
+    # -- facilitator notes -----------------------------------------------------
+
+    def add_note(self, session_id: str, text: str, *, author: str, at: float | None = None,
+                 step: str | None = None, round: int | None = None,
+                 label: str | None = None) -> Note:
+        at = time.time() if at is None else at
+
+        def add(conn: psycopg.Connection[Any]) -> Note:
+            # The session's row lock orders two notes written at once, as for events.
+            if conn.execute("SELECT 1 FROM sessions WHERE id = %s FOR UPDATE",
+                            (session_id,)).fetchone() is None:
+                raise SessionGone(session_id)
+            found = conn.execute("SELECT COALESCE(MAX(seq), 0) FROM notes WHERE session_id = %s",
+                                 (session_id,)).fetchone()
+            note = Note(session_id, (int(found[0]) if found else 0) + 1, at, author, text,
+                        step, round, label)
+            conn.execute("INSERT INTO notes VALUES (%s,%s,%s,%s,%s,%s,%s,%s)",
+                         (session_id, note.seq, at, author, step, round, label, text))
+            return note
+
+        return self._write(add, session_id)
+
+    def notes(self, session_id: str) -> list[Note]:
+        rows = self._read("SELECT seq, at, author, text, step, round, label FROM notes "
+                          "WHERE session_id = %s ORDER BY seq", (session_id,))
+        return [Note(session_id, int(seq), float(at), str(author), str(text), step, round, label)
+                for seq, at, author, text, step, round, label in rows]
+
     # -- lifetime --------------------------------------------------------------
 
     def forget(self, session_id: str) -> bool:
@@ -445,6 +473,7 @@ class PostgresStore:
             conn.execute("DELETE FROM marks WHERE session_id = %s", (session_id,))
             conn.execute("UPDATE marks SET checkin_session = NULL WHERE checkin_session = %s",
                          (session_id,))
+            conn.execute("DELETE FROM notes WHERE session_id = %s", (session_id,))
             conn.execute("DELETE FROM drafts WHERE session_id = %s", (session_id,))
             conn.execute("DELETE FROM events WHERE session_id = %s", (session_id,))
             conn.execute("DELETE FROM sessions WHERE id = %s", (session_id,))

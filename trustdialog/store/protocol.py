@@ -13,12 +13,12 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from trustdialog.engine import Event
-    from trustdialog.store.records import Mark, SessionDamaged, SessionInfo, Snapshot
+    from trustdialog.store.records import Mark, Note, SessionDamaged, SessionInfo, Snapshot
 
 
 @runtime_checkable
 class Store(Protocol):
-    """An append-only event log per session, with drafts and promise marks beside it."""
+    """An append-only event log per session, with drafts, promise marks and facilitator notes beside it."""
 
     # Read-only properties here, so a store may hold them as plain attributes
     # of a narrower type (SQLiteStore.path is always a Path).
@@ -69,6 +69,16 @@ class Store(Protocol):
                  checkin_session: str | None = None) -> None: ...
 
     def marks(self, owner: str | None = None) -> list[Mark]: ...
+
+    def add_note(self, session_id: str, text: str, *, author: str, at: float | None = None,
+                 step: str | None = None, round: int | None = None,
+                 label: str | None = None) -> Note:
+        """Keep a facilitator's private note on the session (never in its event log)."""
+        ...
+
+    def notes(self, session_id: str) -> list[Note]:
+        """The session's facilitator notes, oldest first."""
+        ...
 
     def forget(self, session_id: str) -> bool: ...
 

@@ -1,4 +1,4 @@
-"""What the store hands out: session summaries, promise marks, and its errors."""
+"""What the store hands out: session summaries, promise marks, facilitator notes, and its errors."""
 
 from __future__ import annotations
 
@@ -79,6 +79,24 @@ class Mark:
     mark: str  # one of MARKS
     at: float
     checkin_session: str | None = None  # the session it was marked in, if any
+
+
+@dataclass(frozen=True)
+class Note:
+    """A facilitator's private note on a session, at the step it was on when written.
+
+    Kept beside the session, never in its event log: no client screen and no
+    client export ever reads them (`trustdialog export ID --notes` does).
+    """
+
+    session_id: str
+    seq: int  # 1, 2, ... in the order they were written
+    at: float
+    author: str
+    text: str  # exactly as typed
+    step: str | None = None  # the step's id, when the session was on one
+    round: int | None = None
+    label: str | None = None  # the step's label as it read then (the file may change)
 
 
 @dataclass

@@ -62,7 +62,25 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (session_id, key)
     );
     """,
+    # 3: a facilitator's private notes on a session, beside its log (never in it).
+    """
+    CREATE TABLE notes (
+        session_id TEXT NOT NULL REFERENCES sessions(id),
+        seq INTEGER NOT NULL,
+        at REAL NOT NULL,
+        author TEXT NOT NULL,
+        step TEXT,                     -- the step the session was on when it was written
+        round INTEGER,
+        label TEXT,                    -- that step's label as it read then
+        text TEXT NOT NULL,            -- exactly as typed
+        PRIMARY KEY (session_id, seq)
+    );
+    """,
 )
+# A file from before the notes table is read as it is where it cannot be upgraded
+# (a read-only folder): it simply has no notes.
+NOTES_FROM = 3
+READABLE_FROM = 2
 CURRENT = len(MIGRATIONS)
 
 OURS = {"sessions", "events"}

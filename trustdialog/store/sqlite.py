@@ -27,7 +27,7 @@ from trustdialog.store.rows import (
     SESSION_COLS, as_text, damaged_summaries, decode_events, readable, session_info,
 )
 from trustdialog.store.records import (
-    MARKS, Mark, SessionDamaged, SessionGone, SessionInfo, Snapshot, StoreConflict, StoreError,
+    MARKS, Mark, Note, SessionDamaged, SessionGone, SessionInfo, Snapshot, StoreConflict, StoreError,
     StoreWriteError,
 )
 
@@ -85,6 +85,7 @@ class SQLiteStore:
         self.read_only: str | None = None
         self._lock = threading.RLock()
         self._writes = 0  # this connection's commits (see version)
+        self._has_notes = True  # False only for an older file opened read-only
         self._conn = self._open_read_only() if read_only else self._open(probe)
 
     # -- opening ---------------------------------------------------------------
@@ -134,6 +135,7 @@ class SQLiteStore:
                     # forgotten: rows no command can see, holding typed text.
                     conn.execute("DELETE FROM drafts WHERE session_id NOT IN (SELECT id FROM sessions)")
                     conn.execute("DELETE FROM marks WHERE session_id NOT IN (SELECT id FROM sessions)")
+                    conn.execute("DELETE FROM notes WHERE session_id NOT IN (SELECT id FROM sessions)")
         except StoreError:
             conn.close()
             raise
@@ -173,10 +175,11 @@ class SQLiteStore:
             conn.text_factory = _text
             try:
                 found = self._check_version(conn)
-                if found != schema.CURRENT:
+                if found is None or found < schema.READABLE_FROM:
                     raise StoreError(f"{path} was written by an older trustdialog and must be "
                                      "upgraded, which needs it to be writable")
                 conn.execute("SELECT 1 FROM sessions LIMIT 1").fetchall()
+                self._has_notes = found >= schema.NOTES_FROM
                 return conn
             except StoreError:
                 conn.close()
@@ -417,6 +420,34 @@ class SQLiteStore:
                           f"JOIN sessions s ON s.id = m.session_id {where} ORDER BY m.at", params)
         return [Mark(*row) for row in rows]
 
+    # -- facilitator notes -----------------------------------------------------
+
+    def add_note(self, session_id: str, text: str, *, author: str, at: float | None = None,
+                 step: str | None = None, round: int | None = None,
+                 label: str | None = None) -> Note:
+        at = time.time() if at is None else at
+
+        def add(conn: sqlite3.Connection) -> Note:
+            _exists(conn, session_id)
+            (last,) = conn.execute("SELECT COALESCE(MAX(seq), 0) FROM notes WHERE session_id = ?",
+                                   (session_id,)).fetchone()
+            note = Note(session_id, int(last) + 1, at, author, text, step, round, label)
+            conn.execute("INSERT INTO notes VALUES (?,?,?,?,?,?,?,?)",
+                         (session_id, note.seq, at, author, step, round, label, text))
+            return note
+
+        return self._write(add)
+
+    def notes(self, session_id: str) -> list[Note]:
+        if not self._has_notes:
+            return []
+        rows = self._read("SELECT seq, at, author, text, step, round, label FROM notes "
+                          "WHERE session_id = ? ORDER BY seq", (session_id,))
+        return [Note(session_id, int(seq), float(at), as_text(author), as_text(text),
+                     None if step is None else as_text(step), round,
+                     None if label is None else as_text(label))
+                for seq, at, author, text, step, round, label in rows]
+
     # -- lifetime --------------------------------------------------------------
 
     def forget(self, session_id: str) -> bool:
@@ -439,6 +470,7 @@ class SQLiteStore:
             conn.execute("DELETE FROM marks WHERE session_id = ?", (session_id,))
             conn.execute("UPDATE marks SET checkin_session = NULL WHERE checkin_session = ?",
                          (session_id,))
+            conn.execute("DELETE FROM notes WHERE session_id = ?", (session_id,))
             conn.execute("DELETE FROM drafts WHERE session_id = ?", (session_id,))
             conn.execute("DELETE FROM events WHERE session_id = ?", (session_id,))
             conn.execute("DELETE FROM sessions WHERE id = ?", (session_id,))

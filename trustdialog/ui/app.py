@@ -17,7 +17,7 @@ from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
 
-from trustdialog.ui import lean, messages
+from trustdialog.ui import lean, messages, room_messages
 from trustdialog.ui.key_order import KeysInOrder
 
 if TYPE_CHECKING:
@@ -260,6 +260,34 @@ class TrustDialogApp(App):
     def _on_choose_another(self) -> None:
         self.show_picker()
 
+    # -- the facilitator in the room (trustdialog.ui.room_messages) ------------------
+
+    @on(room_messages.WriteNote)
+    def _on_write_note(self, event: room_messages.WriteNote) -> None:
+        refusal = self.conversation.add_note(event.text)
+        self.notify(refusal.message if refusal else "Note kept. Only facilitators see it.",
+                    title="Note", severity="warning" if refusal else "information")
+
+    @on(room_messages.SendNudge)
+    def _on_send_nudge(self, event: room_messages.SendNudge) -> None:
+        refusal = self.conversation.nudge(event.text)
+        self.notify(refusal.message if refusal else "Sent to both partners' screens.",
+                    title="Nudge", severity="warning" if refusal else "information")
+        self._redraw()
+
+    @on(room_messages.CallFacilitator)
+    def _on_call_facilitator(self, event: room_messages.CallFacilitator) -> None:
+        refusal = self.conversation.call_facilitator(event.partner)
+        self.notify(refusal.message if refusal else "The facilitator has been asked to come.",
+                    title="Call")
+        self._redraw()
+
+    @on(room_messages.AnswerCalls)
+    def _on_answer_calls(self, event: room_messages.AnswerCalls) -> None:
+        for partner in event.partners:
+            self._notify_refusal(self.conversation.answer_call(partner), "Call")
+        self._redraw()
+
     def _notify_refusal(self, refusal: Refusal | None, title: str) -> None:
         if refusal is not None:
             self.notify(refusal.message, title=title)
@@ -398,6 +426,7 @@ class TrustDialogApp(App):
         if self.session is not None:
             keys += [("Tab", "next blank"), ("Enter", "next blank, or send on the last"),
                      ("ctrl+s", "send your answer")]
+            keys += room_messages.room_keys(self.conversation.facilitating, self.conversation.may_call)
         return keys
 
     def focused_partner(self) -> str | None:

@@ -22,6 +22,7 @@ from trustdialog.engine import PARTNERS
 from trustdialog.engine.reveal import answers_later, revealed
 from trustdialog.ui.messages import Send, TurnsArrived
 from trustdialog.ui.status_line import TIME_UP, status_line
+from trustdialog.ui.room_messages import AnswerCalls, CallFacilitator, SendNudge, WriteNote
 from trustdialog.ui.widgets.answer_form import (
     AddItemButton, AnswerForm, PickInput, completions, hint_for, share_label,
 )
@@ -29,6 +30,7 @@ from trustdialog.ui.widgets.key_footer import KeyFooter
 from trustdialog.ui.widgets.pane import PartnerPane
 from trustdialog.ui.widgets.rating import RatingScale
 from trustdialog.ui.widgets.reveal import RevealView
+from trustdialog.ui.widgets.room_bar import RoomBar
 from trustdialog.ui.widgets.safe_text import clean, safe
 
 if TYPE_CHECKING:
@@ -59,6 +61,12 @@ class ExerciseScreen(Screen):
         Binding("ctrl+s", "send", "Send", id="send"),
         # Priority: it must work while someone is typing in an answer box.
         Binding("f6", "save_elsewhere", "Save a copy", id="save_elsewhere", priority=True),
+        # The facilitator in the room: each shown only to whom it is for (check_action).
+        Binding("f5", "call_facilitator", "Call", id="call_facilitator"),
+        # Not F7: a TextArea (the long answer box) selects all with it.
+        Binding("f9", "write_note", "Note", id="write_note"),
+        Binding("f8", "nudge", "Nudge", id="nudge"),
+        Binding("escape", "close_room", "Close", show=False, id="close_room"),
     ]
 
     def __init__(self) -> None:
@@ -71,9 +79,11 @@ class ExerciseScreen(Screen):
         self._rendering = False
         self.copied_to: str | None = None  # where a copy was last saved, once saving stopped
         self._present: tuple[Someone, ...] = ()  # who is on the session (see trustdialog.presence)
+        self._nudges_from = 0  # nudges before this index were sent before this screen, or closed
 
     def compose(self) -> ComposeResult:
         yield Static("", id="status")
+        yield RoomBar(id="room")
         with Horizontal(id="saving-stopped"):
             yield Static("", id="saving-note")
             yield Button("Save a copy (F6)", id="save-elsewhere", compact=True)
@@ -96,6 +106,8 @@ class ExerciseScreen(Screen):
         from trustdialog.ui.heap import freeze_heap
 
         self._saved = dict(self._drafts())
+        if self.session is not None:
+            self._nudges_from = len(self.session.events)
         await self.render_state()
         if self.session is not None and self.session.persistent:
             self.set_interval(OTHERS_POLL, self._show_others_turns)
@@ -131,8 +143,12 @@ class ExerciseScreen(Screen):
                 await pane.show_history(state)
                 await self._show_action(pane, state)
             typing = self._form_for(self.focused) is not None
-            if not (keep_focus and typing and self.focused_partner() in state.floor):
+            # Someone reading the room's line keeps it too: Enter there closes it, and must
+            # never land on a partner's button instead.
+            reading = isinstance(self.focused, RoomBar) and self.focused.showing is not None
+            if not (keep_focus and ((typing and self.focused_partner() in state.floor) or reading)):
                 self._focus_floor(state)
+            self._show_room()
         finally:
             self._rendering = False
         self._start_ticker(state)
@@ -148,7 +164,94 @@ class ExerciseScreen(Screen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "save_elsewhere":  # only offered once saving has failed
             return self.session is not None and bool(self.session.warning)
+        talk = self.trust.conversation
+        if action in ("write_note", "nudge"):
+            return talk.facilitating
+        if action == "call_facilitator":  # over SSH only: at one terminal nobody could answer
+            return talk.may_call
+        if action == "send":  # a facilitator watching sends nothing
+            return not talk.observing
         return True
+
+    # -- the facilitator in the room: notes, nudges, calls ------------------------------
+
+    def _show_room(self) -> None:
+        """The room's one line: a nudge for a partner, the partners' calls for the facilitator."""
+        from trustdialog.calls import asked_for_you
+        from trustdialog.engine.room import latest_nudge
+
+        session = self.session
+        if session is None:
+            return
+        bar = self.query_one("#room", RoomBar)
+        talk = self.trust.conversation
+        before = bar.showing
+        calls = talk.open_calls()
+        nudge = None if talk.facilitating else latest_nudge(session.events, self._nudges_from)
+        if talk.facilitating and calls:
+            bar.show_call(calls, asked_for_you(session.state.names, calls) or "")
+        elif nudge is not None:
+            index, event = nudge
+            bar.show_nudge(index, str(event.data.get("text", "")), str(event.data.get("from", "")))
+        elif talk.may_call and talk.acting_partner(self.focused_partner()) in calls:
+            bar.show_waiting("You asked for the facilitator; they will be with you soon.")
+        else:
+            had_focus = bar.has_focus
+            bar.hide()
+            if had_focus:
+                self._focus_floor(session.state)
+            return
+        # Something new to read: Enter closes it, unless someone is typing, whose
+        # focus (and draft) stays where it is; Esc closes it from there.
+        if (bar.showing != before and bar.showing is not None and bar.showing[0] != "waiting"
+                and self._form_for(self.focused) is None):
+            bar.focus()
+
+    @on(RoomBar.Closed)
+    def _on_room_closed(self, event: RoomBar.Closed) -> None:
+        self._close_room(event.bar)
+
+    def action_close_room(self) -> None:
+        self._close_room(self.query_one("#room", RoomBar))
+
+    def _close_room(self, bar: RoomBar) -> None:
+        showing = bar.showing
+        if showing is None or showing[0] == "waiting":
+            return
+        kind, what = showing
+        if kind == "nudge" and isinstance(what, int):
+            self._nudges_from = what + 1  # read: only a newer nudge shows again
+        elif kind == "call" and isinstance(what, tuple):
+            self.post_message(AnswerCalls(what))
+        had_focus = bar.has_focus
+        bar.hide()
+        if had_focus and self.session is not None:
+            self._focus_floor(self.session.state)
+
+    def action_call_facilitator(self) -> None:
+        self.post_message(CallFacilitator(
+            self.trust.conversation.acting_partner(self.focused_partner())))
+
+    def action_write_note(self) -> None:
+        from trustdialog.notes import where
+        from trustdialog.ui.overlays.note import NoteScreen
+
+        session = self.session
+        if session is None:
+            return
+        at = where(session.state)
+        place = "before the first step"
+        if at.step is not None:
+            number = session.exercise.index(at.step) + 1
+            place = f"at step {number}, “{clean(at.label or at.step)}” (round {at.round})"
+        self.trust.push_screen(NoteScreen(place),
+                               lambda typed: self.post_message(WriteNote(typed)) if typed else None)
+
+    def action_nudge(self) -> None:
+        from trustdialog.ui.overlays.nudge import NudgeScreen
+
+        self.trust.push_screen(NudgeScreen(),
+                               lambda typed: self.post_message(SendNudge(typed)) if typed else None)
 
     def action_save_elsewhere(self) -> None:
         session = self.session
