@@ -199,7 +199,9 @@ class WelcomeScreen(Screen):
         self.query_one("#join-offer").display = found is not None
         if found is not None:
             other = "b" if partner == "a" else "a"
-            line = Text(f"{clean(found.names.get(other, 'Your partner'))} started ")
+            # "started" while this partner has not taken part yet; back to one they were on: "is on".
+            verb = "is on" if self._took_part(found.id, partner) else "started"
+            line = Text(f"{clean(found.names.get(other, 'Your partner'))} {verb} ")
             line.append(clean(found.title), style="italic")
             line.append(" — join?")
             self.query_one("#join-text", Static).update(line)
@@ -215,6 +217,14 @@ class WelcomeScreen(Screen):
         from trustdialog.presence import Presence
 
         return Presence(path.parent / "presence").present(session_id)
+
+    def _took_part(self, session_id: str, partner: str) -> bool:
+        from trustdialog.store import StoreError
+
+        try:
+            return any(e.partner == partner for e in self.trust.store.events(session_id))
+        except StoreError:
+            return False
 
     def _names_typed(self) -> bool:
         return any(self.query_one(f"#name-{p}", AnswerInput).value != self.trust.names[p] for p in "ab")
