@@ -19,6 +19,7 @@ from trustdialog.ui.messages import ForgetSession, NamesChosen, SessionChosen
 from trustdialog.ui.widgets.safe_text import clean, safe
 
 if TYPE_CHECKING:
+    from trustdialog.changes import FolderWatch
     from trustdialog.presence import Someone
     from trustdialog.store import SessionInfo
     from trustdialog.ui.app import TrustDialogApp
@@ -60,6 +61,7 @@ class WelcomeScreen(Screen):
     _seen_version: int | None = None  # the store's version when the list was last filled
     _listed: tuple[str, ...] | None = None  # the sessions the list shows
     _offered: str | None = None  # the session the other partner began and is on, offered to join
+    _watch: FolderWatch | None = None  # told when the data file is written
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="welcome"):
@@ -138,12 +140,17 @@ class WelcomeScreen(Screen):
         self.query_one("#privacy", Static).update(self._privacy())  # a fallback may have changed it
         self._fill_resume_list()
         self._library_note()
-        if self.trust.store.persistent:
-            from trustdialog.ui.screens.exercise import OTHERS_POLL
+        store = self.trust.store
+        if store.persistent:
+            from trustdialog import changes
+            from trustdialog.ui.screens.exercise import OTHERS_FALLBACK_POLL, OTHERS_POLL
 
-            # A session begun on another connection (the partner's) shows up here.
-            self._seen_version = self.trust.store.version()
-            self.set_interval(OTHERS_POLL, self._follow_store)
+            # A session begun on another connection (the partner's) shows up here: looked for
+            # when the data file is written, or ten times a second where the system cannot tell.
+            self._seen_version = store.version()
+            self._watch = changes.watch(store.path.parent, self._follow_store) if store.path else None
+            self.set_interval(OTHERS_POLL if self._watch is None else OTHERS_FALLBACK_POLL,
+                              self._follow_store)
             if self.trust.conversation.bound_partner is not None:
                 from trustdialog.ui.screens.exercise import PRESENCE_POLL
 
@@ -151,6 +158,10 @@ class WelcomeScreen(Screen):
                 self._show_join_offer()
                 self.set_interval(PRESENCE_POLL, self._show_join_offer)
         freeze_heap()  # the first screen and the library are the bulk of the heap; see freeze_heap
+
+    def on_unmount(self) -> None:
+        if self._watch is not None:
+            self._watch.close()
 
     def on_screen_resume(self) -> None:
         if self.trust.store_is_open:
@@ -197,7 +208,7 @@ class WelcomeScreen(Screen):
             return
         self._offered = offered
         self.query_one("#join-offer").display = found is not None
-        if found is not None:
+        if found is not None and partner is not None:
             other = "b" if partner == "a" else "a"
             # "started" while this partner has not taken part yet; back to one they were on: "is on".
             verb = "is on" if self._took_part(found.id, partner) else "started"
