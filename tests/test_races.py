@@ -14,7 +14,6 @@ import threading
 from trustdialog import engine
 from trustdialog.conversation import Conversation
 from trustdialog.exercise.model import Exercise, Step
-from trustdialog.identity import Identity
 from trustdialog.store import open_store
 
 NAMES = {"a": "Ana", "b": "Ben"}
@@ -24,15 +23,12 @@ EXERCISE = Exercise(
     steps=(Step(id="hello", kind="say", by="speaker", text="Hello, {listener}."),
            Step(id="check", kind="confirm", by="speaker", text="Did {listener} get it?", on_no="hello"),
            Step(id="next", kind="say", by="both", text="What now?")))
-ANA = Identity("ana", "client", couple="ana-ben", partner="a")
-BEN = Identity("ben", "client", couple="ana-ben", partner="b")
 
 
-def connection(folder, identity: Identity | None = None, owner: str = "ana-ben") -> Conversation:
-    """One app's conversation, with its own connection to the shared data file."""
+def connection(folder, owner: str) -> Conversation:
+    """One app's conversation (at a terminal: both panes), with its own connection to the data file."""
     store = open_store(folder)
-    return Conversation(lambda: store, lambda: {EXERCISE.id: EXERCISE}, names=NAMES, owner=owner,
-                        identity=identity)
+    return Conversation(lambda: store, lambda: {EXERCISE.id: EXERCISE}, names=NAMES, owner=owner)
 
 
 def at_once(*actions):
@@ -80,25 +76,26 @@ def test_both_connections_press_enter_on_the_same_confirm_step_at_once_fifty_tim
 
 
 def test_the_ready_check_answered_from_both_connections_at_once_fifty_times(tmp_path):
-    ana, ben = connection(tmp_path, ANA), connection(tmp_path, BEN)
+    # Sam began the session at one terminal (his yes); at the other he answers for Kim, and on
+    # the first one Kim is having second thoughts: a yes and a "not now" for her meet in the file.
+    first, second = connection(tmp_path, owner="sam"), connection(tmp_path, owner="sam")
     for _ in range(ROUNDS):
-        ana.choose(EXERCISE.id)
-        assert ana.ready("a") is None  # Ana's yes begins the session; Ben joins it
-        assert ben.resume(ana.session.id) is None
-        sid = ana.session.id
+        first.choose(EXERCISE.id)
+        assert first.ready("a") is None
+        sid = first.session.id
+        assert second.resume(sid) is None
 
-        # Ben says yes on his connection while Ana, on hers, thinks better of it.
-        yes, not_now = at_once(lambda: ben.ready("b"), lambda: ana.not_now("a"))
+        yes, not_now = at_once(lambda: second.ready("b"), lambda: first.not_now("b"))
 
         kinds = [e.kind for e in open_store(tmp_path).events(sid)]
         assert kinds in ([engine.READY, engine.READY], [engine.READY, engine.NOT_NOW]), kinds
-        if kinds[-1] == engine.READY:  # Ben's yes landed first: the exercise began for both
+        if kinds[-1] == engine.READY:  # the yes landed first: the exercise began for both
             assert yes is None and not_now is not None
-            assert ana.session is not None and ana.session.state.phase == "step"
-            assert ana.session.state.step_id == ben.session.state.step_id == "hello"
-            assert ana.send("continued", "a") is None  # and goes on from Ana's side
-        else:  # Ana's "not now" landed first: the check is closed for both
-            assert not_now is None and yes is not None and ana.session is None
-            assert ben.session.state.finished
-        ana.leave()
-        ben.leave()
+            assert first.session is not None and first.session.state.phase == "step"
+            assert first.session.state.step_id == second.session.state.step_id == "hello"
+            assert first.send("continued", "a") is None  # and goes on from either side
+        else:  # "not now" landed first: the check is closed for both
+            assert not_now is None and yes is not None and first.session is None
+            assert second.session.state.finished
+        first.leave()
+        second.leave()
