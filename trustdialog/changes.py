@@ -43,8 +43,8 @@ def _inotify() -> ctypes.CDLL | None:
 
 # A write is reported as it happens, a moment before SQLite marks the commit done (in memory
 # shared by the processes, which inotify does not see): call back once the writes have settled,
-# and once more a little later for a writer that was held up between the two.
-SETTLE = (0.01, 0.15)
+# and a few times more for a writer held up between the two on a busy host.
+SETTLE = (0.01, 0.05, 0.15, 0.4)
 
 
 class FolderWatch:

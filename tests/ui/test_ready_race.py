@@ -15,13 +15,15 @@ async def test_a_not_now_that_lost_to_a_yes_goes_on_to_the_exercise(make, tmp_pa
     async with app.run_test(size=(100, 30)) as pilot:
         await to_picker(pilot, ("Ana", "Ben"))
         await pick(pilot, "two-rounds")
+        await wait_until(pilot, lambda: app.screen.query("#yes-a"), seconds=10)
         app.screen.query_one("#yes-a", Button).press()
-        await wait_until(pilot, lambda: app.session is not None and app.session.state.ready == {"a"})
+        await wait_until(pilot, lambda: app.session is not None and app.session.state.ready == {"a"},
+                         seconds=10)
         app.session.catch_up = lambda: False  # the other yes lands between two looks
         elsewhere = opened_elsewhere(app, tmp_path, clock)
         elsewhere.submit("ready", "b")
         app.screen.query_one("#no-b", Button).press()
-        await wait_until(pilot, lambda: "Ana, say one kind thing." in screen_text(app))
+        await wait_until(pilot, lambda: "Ana, say one kind thing." in screen_text(app), seconds=10)
         assert type(app.screen).__name__ == "ExerciseScreen"
         notes = [n.message for n in app._notifications]
         assert notes == ["The exercise had already begun on the other screen. If now is not a good "
@@ -36,13 +38,15 @@ async def test_a_yes_that_lost_to_the_same_yes_goes_on_without_a_word(make, tmp_
     async with app.run_test(size=(100, 30)) as pilot:
         await to_picker(pilot, ("Ana", "Ben"))
         await pick(pilot, "two-rounds")
+        await wait_until(pilot, lambda: app.screen.query("#yes-a"), seconds=10)
         app.screen.query_one("#yes-a", Button).press()
-        await wait_until(pilot, lambda: app.session is not None and app.session.state.ready == {"a"})
+        await wait_until(pilot, lambda: app.session is not None and app.session.state.ready == {"a"},
+                         seconds=10)
         app.session.catch_up = lambda: False
         elsewhere = opened_elsewhere(app, tmp_path, clock)
         elsewhere.submit("ready", "b")
         app.screen.query_one("#yes-b", Button).press()
-        await wait_until(pilot, lambda: "Ana, say one kind thing." in screen_text(app))
+        await wait_until(pilot, lambda: "Ana, say one kind thing." in screen_text(app), seconds=10)
         assert type(app.screen).__name__ == "ExerciseScreen"
         assert not list(app._notifications)  # it got what it asked for: nothing to say
         assert [e.kind for e in open_store(tmp_path).events(app.session.id)] == ["ready", "ready"]
