@@ -8,7 +8,7 @@ import time
 
 import pytest
 from ssh_helpers import RunningServer, wait_for
-from test_ssh_live import couple, open_the_session  # noqa: F401 (a fixture)
+from test_ssh_live import couple  # noqa: F401 (a fixture)
 from test_ssh_resume import expect, terminals  # noqa: F401 (a fixture)
 
 from trustdialog.exercise import load_library
@@ -46,7 +46,8 @@ def test_a_partner_who_only_watches_stays_while_the_other_acts_and_not_once_nobo
     # Ana's app, as her own connection would run it: she is on the session, and acts on it.
     ana = Presence(quick.data_dir / "presence").join(session.id, "ana", "client", "a")
     ben = terminals(quick.port, couple[1]["ben"])
-    open_the_session(ben, "When it happened, I felt · Ana and Ben")
+    expect(ben, "Ana is on When it happened, I felt — join?", timeout=20)
+    ben.keys("Enter")  # the welcome's offer has the focus
     expect(ben, "Ana's turn, on their own screen")
     last_key = time.monotonic()  # Ben's last key: from here on he only watches
 
