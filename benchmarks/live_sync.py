@@ -5,7 +5,9 @@ For each count of live sessions (default 1, 10 and 25), that many real
 file, each watching its own session. Another process (this script, as the
 other partner's app would) submits turns to the sessions in turn: a pause,
 then a resume. Each turn is timed from its commit to the moment the watching
-app has drawn it (the pause note appears on every screen; then the step comes back). After
+app has drawn it (the pause note appears on every screen; then the step comes back), and
+the watcher's own CPU time for it is counted (on a busy host the wall time is mostly
+waiting for a core; the CPU time is what the app itself costs). After
 the turns, every watcher is left alone for `--idle` seconds and its CPU time
 and the bytes it wrote to its terminal are counted, beside a bare Textual
 app's in the same run.
@@ -82,23 +84,24 @@ def run(count: int, turns: int, idle: float) -> None:
             w.read_until("Continue", timeout=60)
             w.quiet()
         latencies: list[float] = []
+        cpu_per_turn: list[float] = []  # the watcher's own CPU time: what load on the host cannot blur
         n = 0
         while len(latencies) < turns:
             s, w = sessions[n % count], watchers[n % count]
             n += 1
-            mark = len(w.output)
-            s.submit("paused", "b", resume_at=None, note="")
-            committed = time.perf_counter()
-            latencies.append(w.read_until("Taking a break.", start=mark) - committed)
-            w.quiet(0.02)
-            mark = len(w.output)
-            s.submit("resumed", "a")
-            committed = time.perf_counter()
-            latencies.append(w.read_until("Continue", start=mark) - committed)
-            w.quiet(0.02)
+            for kind, partner, drawn in (("paused", "b", "Taking a break."), ("resumed", "a", "Continue")):
+                mark = len(w.output)
+                cpu = cpu_seconds(w.pid)
+                data = {"resume_at": None, "note": ""} if kind == "paused" else {}
+                s.submit(kind, partner, **data)
+                committed = time.perf_counter()
+                latencies.append(w.read_until(drawn, start=mark) - committed)
+                w.quiet(0.1)  # the whole frame, and whatever the app does after it, counted
+                cpu_per_turn.append(cpu_seconds(w.pid) - cpu)
         ms = [v * 1000 for v in latencies]
         print(f"{count:>3} live sessions, {len(ms)} turns: p50 {statistics.median(ms):6.1f} ms   "
-              f"p95 {pct(ms, 95):6.1f} ms   p99 {pct(ms, 99):6.1f} ms   max {max(ms):6.1f} ms")
+              f"p95 {pct(ms, 95):6.1f} ms   p99 {pct(ms, 99):6.1f} ms   max {max(ms):6.1f} ms   "
+              f"watcher CPU per turn: mean {statistics.fmean(cpu_per_turn) * 1000:.0f} ms", flush=True)
         if idle:
             bare = launch_in([BARE[1][0], *BARE[1][1:]], data)
             bare.read_until(BARE[2], timeout=60)
@@ -118,7 +121,7 @@ def run(count: int, turns: int, idle: float) -> None:
             watcher_bytes = statistics.median(sent[:-1]) * per_minute
             print(f"    idle watcher: {watcher_cpu:.2f}% of a core, {watcher_bytes:.0f} bytes/min "
                   f"(median of {count}); bare Textual app: {cpu[-1] / idle * 100:.2f}% of a core, "
-                  f"{sent[-1] * per_minute:.0f} bytes/min")
+                  f"{sent[-1] * per_minute:.0f} bytes/min", flush=True)
             bare.stop()
     finally:
         for w in watchers:

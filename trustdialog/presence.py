@@ -97,20 +97,9 @@ class Presence:
 
     def present(self, session_id: str, mine: Here | None = None) -> list[Someone]:
         """Everyone on `session_id` now; files whose process has gone are removed."""
-        if not _SAFE_ID.match(session_id):
-            return []
-        try:
-            names = sorted(os.listdir(self.folder / session_id))
-        except OSError:
-            return []
         out = []
         now = time.time()
-        for name in names:
-            path = self.folder / session_id / name
-            found = _read(path)
-            if found is None:
-                continue
-            info, modified = found
+        for path, info, modified in self._live(session_id):
             since = info.get("since")
             # Touched after joining, and lately: someone is typing there.
             typed = isinstance(since, (int, float)) and modified - since > 0.2
@@ -119,6 +108,46 @@ class Presence:
                                partner if partner in ("a", "b") else None,
                                typed and now - modified < WRITING_FOR,
                                mine is not None and path == mine.path))
+        return out
+
+    def sessions_of(self, pid: int) -> list[str]:
+        """The sessions process `pid` is on now (its files are named after it, see `join`)."""
+        prefix = f"{pid}-"
+        try:
+            folders = os.listdir(self.folder)
+        except OSError:
+            return []
+        found = []
+        for session_id in folders:
+            if not _SAFE_ID.match(session_id):
+                continue
+            try:
+                names = os.listdir(self.folder / session_id)
+            except OSError:
+                continue
+            if any(name.startswith(prefix) and _read(self.folder / session_id / name) is not None
+                   for name in names):
+                found.append(session_id)
+        return found
+
+    def last_activity(self, session_id: str) -> float:
+        """When anyone still on `session_id` last joined it or typed there (wall clock; 0 if nobody)."""
+        return max((modified for _path, _info, modified in self._live(session_id)), default=0.0)
+
+    def _live(self, session_id: str) -> list[tuple[Path, dict[str, object], float]]:
+        """Each file on `session_id` whose connection is alive: path, contents, modification time."""
+        if not _SAFE_ID.match(session_id):
+            return []
+        try:
+            names = sorted(os.listdir(self.folder / session_id))
+        except OSError:
+            return []
+        out = []
+        for name in names:
+            path = self.folder / session_id / name
+            found = _read(path)
+            if found is not None:
+                out.append((path, *found))
         return out
 
 

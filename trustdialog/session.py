@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from trustdialog import engine
 from trustdialog.engine import Event, SessionState
@@ -19,6 +19,9 @@ from trustdialog.store import (
     MemoryStore, SessionGone, SessionInfo, Snapshot, Store, StoreConflict, StoreError,
     StoreWriteError,
 )
+
+if TYPE_CHECKING:
+    from trustdialog.changes import FolderWatch
 
 log = logging.getLogger("trustdialog.session")
 log.addHandler(logging.NullHandler())
@@ -131,6 +134,20 @@ class Session:
             return False
         self._seen_version = version  # taken before reading: a change during the read is seen next time
         return self.refresh()
+
+    def watch(self, callback: Callable[[], object]) -> FolderWatch | None:
+        """Have `callback` run (in the running event loop) soon after anything is written to this
+        session's data file, by any process: the push half of the change feed, so that a watcher
+        need not ask `catch_up` often. None where the system cannot tell (then poll).
+
+        The store on a database server would push its own way (LISTEN/NOTIFY) here.
+        """
+        path = self.store.path
+        if not self.persistent or path is None:
+            return None
+        from trustdialog import changes
+
+        return changes.watch(path.parent, callback)
 
     def refresh(self) -> bool:
         """Apply events other processes appended since; True if there were any."""

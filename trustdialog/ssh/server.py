@@ -17,6 +17,7 @@ from asyncssh.auth import KbdIntChallenge, KbdIntResponse
 
 from trustdialog.identity import Identity
 from trustdialog.ssh import hostkey, invites, subreaper
+from trustdialog.ssh.activity import SessionActivity, apps_data_file
 from trustdialog.ssh.access import AccessError, AccessWatcher, Person, PublicKey, parse_key
 from trustdialog.ssh.invites import InviteError, InviteWatcher
 from trustdialog.ssh.session import AppSession, SessionSettings, base_environment
@@ -84,12 +85,13 @@ def app_command(config: ServerConfig) -> list[str]:
     return [sys.executable, "-m", "trustdialog", "--data-dir", str(config.data_dir), *config.app_args]
 
 
-def session_settings(config: ServerConfig, template: AppTemplate | None = None) -> SessionSettings:
+def session_settings(config: ServerConfig, template: AppTemplate | None = None,
+                     activity: SessionActivity | None = None) -> SessionSettings:
     """The part of the configuration a session is given (it never sees the server)."""
     return SessionSettings(
         child_argv=tuple(app_command(config)), idle_timeout=config.idle_timeout,
         idle_warning=config.idle_warning, max_sessions=config.max_sessions,
-        hangup_grace=config.hangup_grace, template=template)
+        hangup_grace=config.hangup_grace, template=template, activity=activity)
 
 
 def app_template(config: ServerConfig) -> AppTemplate | None:
@@ -404,8 +406,10 @@ class AppServer:
         self.fingerprint = hostkey.fingerprint(self.host_key)
         invite_file = config.invite_file or invites.invites_path(config.access_file)
         self.template = app_template(config)
+        # Watching is activity: the apps' sessions are looked at when a connection's idle time is up.
+        self.activity = SessionActivity(apps_data_file(config.data_dir, config.app_args))
         self.shared = Shared(self.access, LoginThrottle(), Places(config.max_sessions),
-                             session_settings(config, self.template), config.app_wait, InviteWatcher(invite_file, on_error=log.error),
+                             session_settings(config, self.template, self.activity), config.app_wait, InviteWatcher(invite_file, on_error=log.error),
                              config.access_file)
         # The same sets the connections keep up to date, read when stopping.
         self.connections = self.shared.connections
@@ -457,6 +461,7 @@ class AppServer:
                 connection.conn.close()
         if self.template:
             await self.template.close()
+        self.activity.close()
         if self._acceptor:
             await self._acceptor.wait_closed()
 

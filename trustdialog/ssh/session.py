@@ -18,6 +18,7 @@ from trustdialog.identity import Identity
 from trustdialog.ssh.child import PtyChild
 
 if TYPE_CHECKING:
+    from trustdialog.ssh.activity import SessionActivity
     from trustdialog.ssh.template import AppTemplate
 
 log = logging.getLogger("trustdialog.ssh")
@@ -32,6 +33,9 @@ _TRUECOLOR_TERMS = ("xterm-kitty", "xterm-ghostty", "alacritty", "wezterm", "foo
 _RESTORE_TERMINAL = (b"\x1b[?1049l\x1b[?7h\x1b[?25h\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l"
                      b"\x1b[?1015l\x1b[?2004l\x1b[?1004l\x1b[<u\x1b[0m\r\n")
 _INPUT_BACKLOG = 64 * 1024  # bytes of input held for the app before the client is held back
+# While the idle notice shows, how often to look whether someone acted on the session since
+# (so the notice goes soon after they do); before it, the one look is at the notice's time.
+ACTIVITY_LOOK = 2.0
 NO_PTY_MESSAGE = ("trustdialog: this server only runs the trustdialog app in a terminal; "
                   "connect with plain `ssh -p PORT HOST` (no command, no -T)\r\n")
 
@@ -46,6 +50,8 @@ class SessionSettings:
     max_sessions: int = 20  # only for the "server is full" message; the registry decides
     hangup_grace: float = 3.0  # seconds between SIGHUP and SIGTERM for an app being ended
     template: AppTemplate | None = None  # forks the apps; None: a fresh interpreter each
+    # Someone acting on the session the app is on counts as a key press here (None: only keys).
+    activity: SessionActivity | None = None
 
 
 class SessionRegistry(Protocol):
@@ -123,6 +129,7 @@ class AppSession(asyncssh.SSHServerSession[bytes]):
         self.started_wall = datetime.now(timezone.utc)
         self.started = time.monotonic()
         self.last_input = self.started
+        self.last_activity = self.started  # someone acting on this app's session (see activity.py)
         self.last_output = self.started
         self.end_reason = ""
         self._warned = False
@@ -263,18 +270,45 @@ class AppSession(asyncssh.SSHServerSession[bytes]):
 
     # -- idle timeout -------------------------------------------------------------------
 
+    def _idle_since(self) -> float:
+        """The last key press here, or the last time someone acted on this app's session."""
+        return max(self.last_input, self.last_activity)
+
+    def _look_for_activity(self) -> None:
+        activity = self.settings.activity
+        if activity is None or self.child is None:
+            return
+        try:
+            wall = activity.last(self.child.pid)
+        except OSError as error:  # a courtesy: a failing look never ends a connection early
+            log.info("idle timeout: could not look at %s's session: %s", self.who, error)
+            return
+        if wall:
+            seen = time.monotonic() - max(time.time() - wall, 0.0)
+            self.last_activity = max(self.last_activity, seen)
+
     def _schedule_idle_check(self) -> None:
         timeout = self.settings.idle_timeout
         if not timeout or self._closing:
             return
-        warn_at = self.last_input + max(timeout - self.settings.idle_warning, 0)
-        due = warn_at if not self._warned else self.last_input + timeout
+        since = self._idle_since()
+        if not self._warned:
+            due = since + max(timeout - self.settings.idle_warning, 0)
+        else:
+            due = since + timeout
+            if self.settings.activity is not None:
+                due = min(due, time.monotonic() + ACTIVITY_LOOK)
         delay = max(due - time.monotonic(), 0.05)
         self._idle_handle = asyncio.get_running_loop().call_later(delay, self._idle_check)
 
     def _idle_check(self) -> None:
         config = self.settings
-        idle = time.monotonic() - self.last_input
+        self._look_for_activity()
+        idle = time.monotonic() - self._idle_since()
+        if self._warned and idle < config.idle_timeout - config.idle_warning:
+            # Someone on the session acted since the notice went up: it goes.
+            self._warned = False
+            self._repaint()
         if idle >= config.idle_timeout:
             self.close(f"trustdialog: closed after {duration_text(config.idle_timeout)} without "
                        "a key press.\r\nYour session is saved: connect again to go on.", reason="idle")

@@ -32,6 +32,8 @@ DEFAULT_THEME = "textual-dark"
 # Rules for every screen but the welcome: read after the first frame (see load_screens_css).
 SCREENS_CSS = Path(__file__).with_name("screens.tcss")
 DEFAULT_NAMES = {"a": "Partner A", "b": "Partner B"}
+READY_RACE_LOST = ("The exercise had already begun on the other screen. If now is not a good "
+                   "time after all, a time-out (ctrl+t) pauses it.")
 
 
 class TrustDialogApp(App):
@@ -206,18 +208,28 @@ class TrustDialogApp(App):
 
     @on(messages.PartnerReady)
     def _on_partner_ready(self, event: messages.PartnerReady) -> None:
-        self._notify_refusal(self.conversation.ready(event.partner), "Ready")
+        refusal = self.conversation.ready(event.partner)
         session = self.session
         if session is not None and session.state.phase != "ready":
+            # Begun (or closed) by now: a yes that lost a race to the same yes on another
+            # screen got what it asked for, and the screen shows where the session is.
             self.show_session()
         else:
+            self._notify_refusal(refusal, "Ready")
             self._redraw()
 
     @on(messages.NotNow)
     def _on_not_now(self, event: messages.NotNow) -> None:
         # The ready screen has already turned to its calm "not now" note; a redraw
         # would put the yes buttons (and the focus) back under it.
-        self._notify_refusal(self.conversation.not_now(event.partner), "Not now")
+        refusal = self.conversation.not_now(event.partner)
+        session = self.session
+        if refusal is not None and session is not None and session.state.phase != "ready":
+            # Lost a race: the other partner's yes came first, and the exercise has begun.
+            self.notify(READY_RACE_LOST, title="Not now")
+            self.show_session()
+            return
+        self._notify_refusal(refusal, "Not now")
 
     @on(messages.Send)
     async def _on_send(self, event: messages.Send) -> None:

@@ -34,6 +34,7 @@ from trustdialog.ui.widgets.room_bar import RoomBar
 from trustdialog.ui.widgets.safe_text import clean, safe
 
 if TYPE_CHECKING:
+    from trustdialog.changes import FolderWatch
     from trustdialog.presence import Someone
     from trustdialog.session import Session
     from trustdialog.ui.app import TrustDialogApp
@@ -46,6 +47,9 @@ DRAFT_MAX_WAIT = 1.5
 # (partners on their own connections, a facilitator following along). Asking is
 # one cheap pragma; the session is read only when it changed.
 OTHERS_POLL = 0.1
+# Where the system says at once when the data file is written (Session.watch), the screen
+# looks when told, and polls only this seldom, in case a write went unreported.
+OTHERS_FALLBACK_POLL = 1.0
 PRESENCE_POLL = 1.0  # seconds between looks at who is on the session
 MOVED_ON = "That step had already moved on from the other screen; this is where you are now."
 
@@ -80,6 +84,7 @@ class ExerciseScreen(Screen):
         self.copied_to: str | None = None  # where a copy was last saved, once saving stopped
         self._present: tuple[Someone, ...] = ()  # who is on the session (see trustdialog.presence)
         self._nudges_from = 0  # nudges before this index were sent before this screen, or closed
+        self._watch: FolderWatch | None = None  # told when the data file is written
 
     def compose(self) -> ComposeResult:
         yield Static("", id="status")
@@ -110,7 +115,9 @@ class ExerciseScreen(Screen):
             self._nudges_from = len(self.session.events)
         await self.render_state()
         if self.session is not None and self.session.persistent:
-            self.set_interval(OTHERS_POLL, self._show_others_turns)
+            self._watch = self.session.watch(lambda: self.call_later(self._show_others_turns))
+            self.set_interval(OTHERS_POLL if self._watch is None else OTHERS_FALLBACK_POLL,
+                              self._show_others_turns)
             self.set_interval(PRESENCE_POLL, self._show_presence)
         # Panes and forms are built now and live until the exercise ends: out of
         # the collector's way before anyone types (see freeze_heap).
@@ -682,6 +689,11 @@ class ExerciseScreen(Screen):
                 pass
 
     # -- coming and going -------------------------------------------------------------
+
+    def on_unmount(self) -> None:
+        if self._watch is not None:
+            self._watch.close()
+            self._watch = None
 
     def on_screen_suspend(self) -> None:
         self._flush_drafts()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Callable, cast
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -20,6 +20,8 @@ from trustdialog.ui.widgets.key_footer import KeyFooter
 from trustdialog.ui.widgets.safe_text import clean, safe
 
 if TYPE_CHECKING:
+    from trustdialog.changes import FolderWatch
+    from trustdialog.presence import Someone
     from trustdialog.store import SessionInfo
     from trustdialog.ui.app import TrustDialogApp
 
@@ -47,6 +49,7 @@ class WelcomeScreen(Screen):
         # F8 from anywhere on the welcome; Delete on the list itself (in a name it deletes a letter).
         Binding("f8,delete", "forget_session", "Delete session", id="forget_session", show=False),
         Binding("ctrl+n", "start", "Choose exercise", id="start", show=False),
+        Binding("f5", "join", "Join", id="join"),  # offered only while the other partner is on a session
     ]
 
     # People start by typing their names: the first one takes the focus, selected
@@ -58,10 +61,15 @@ class WelcomeScreen(Screen):
     _can_continue = False  # set once the store is open and has unfinished sessions
     _seen_version: int | None = None  # the store's version when the list was last filled
     _listed: tuple[str, ...] | None = None  # the sessions the list shows
+    _offered: str | None = None  # the session the other partner began and is on, offered to join
+    _watch: FolderWatch | None = None  # told when the data file is written
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="welcome"):
             yield Static(Text("trustdialog", style="bold"), id="welcome-title")
+            with Horizontal(id="join-offer"):  # shown while the other partner is on a session
+                yield Static("", id="join-text")
+                yield Button("Join (F5)", variant="primary", id="join", compact=True)
             yield Static(Text(self._what()), classes="para")
             yield Static(Text(NOT_THERAPY), classes="para safety")
             yield Static(Text(QUICK_EXIT), classes="para")
@@ -122,6 +130,7 @@ class WelcomeScreen(Screen):
         return cast("TrustDialogApp", self.app)
 
     def on_mount(self) -> None:
+        self.query_one("#join-offer").display = False
         # The store and the library are opened after the first frame: the welcome
         # can be read (and typed into) without them.
         self.trust.after_first_frame(self._after_first_frame)
@@ -132,18 +141,35 @@ class WelcomeScreen(Screen):
         self.query_one("#privacy", Static).update(self._privacy())  # a fallback may have changed it
         self._fill_resume_list()
         self._library_note()
-        if self.trust.store.persistent:
-            from trustdialog.ui.screens.exercise import OTHERS_POLL
+        store = self.trust.store
+        if store.persistent:
+            from trustdialog import changes
+            from trustdialog.ui.screens.exercise import OTHERS_FALLBACK_POLL, OTHERS_POLL
 
-            # A session begun on another connection (the partner's) shows up here.
-            self._seen_version = self.trust.store.version()
-            self.set_interval(OTHERS_POLL, self._follow_store)
+            # A session begun on another connection (the partner's) shows up here: looked for
+            # when the data file is written, or ten times a second where the system cannot tell.
+            self._seen_version = store.version()
+            self._watch = changes.watch(store.path.parent, self._follow_store) if store.path else None
+            self.set_interval(OTHERS_POLL if self._watch is None else OTHERS_FALLBACK_POLL,
+                              self._follow_store)
+            if self.trust.conversation.bound_partner is not None:
+                from trustdialog.ui.screens.exercise import PRESENCE_POLL
+
+                # The other partner may come onto (or leave) a session without a turn saved.
+                self._show_join_offer()
+                self.set_interval(PRESENCE_POLL, self._show_join_offer)
         freeze_heap()  # the first screen and the library are the bulk of the heap; see freeze_heap
+
+    def on_unmount(self) -> None:
+        if self._watch is not None:
+            self._watch.close()
 
     def on_screen_resume(self) -> None:
         if self.trust.store_is_open:
             self._listed = None  # back from a session: its line may read differently now
             self._fill_resume_list()
+            self._offered = None
+            self._show_join_offer()
 
     def _library_note(self) -> None:
         try:
@@ -168,6 +194,56 @@ class WelcomeScreen(Screen):
         if version != self._seen_version:
             self._seen_version = version
             self._fill_resume_list()
+            self._show_join_offer()
+
+    def _show_join_offer(self) -> None:
+        """"Sam started <exercise> — join?" while the other partner is on a session of the couple."""
+        if not self.is_current:
+            return
+        partner = self.trust.conversation.bound_partner
+        found = None
+        if partner is not None and self.trust.store_is_open:
+            found = begun_by_other(self.trust.unfinished_sessions(), self._present, partner)
+        offered = found.id if found is not None else None
+        if offered == self._offered:
+            return
+        self._offered = offered
+        self.query_one("#join-offer").display = found is not None
+        if found is not None and partner is not None:
+            other = "b" if partner == "a" else "a"
+            # "started" while this partner has not taken part yet; back to one they were on: "is on".
+            verb = "is on" if self._took_part(found.id, partner) else "started"
+            line = Text(f"{clean(found.names.get(other, 'Your partner'))} {verb} ")
+            line.append(clean(found.title), style="italic")
+            line.append(" — join?")
+            self.query_one("#join-text", Static).update(line)
+            focused = self.focused
+            if focused is None or (focused.id == "name-a" and not self._names_typed()):
+                self.query_one("#join", Button).focus()  # Enter joins, as F5 does
+        self.refresh_bindings()
+
+    def _present(self, session_id: str) -> list[Someone]:
+        path = self.trust.store.path
+        if path is None:
+            return []
+        from trustdialog.presence import Presence
+
+        return Presence(path.parent / "presence").present(session_id)
+
+    def _took_part(self, session_id: str, partner: str) -> bool:
+        from trustdialog.store import StoreError
+
+        try:
+            return any(e.partner == partner for e in self.trust.store.events(session_id))
+        except StoreError:
+            return False
+
+    def _names_typed(self) -> bool:
+        return any(self.query_one(f"#name-{p}", AnswerInput).value != self.trust.names[p] for p in "ab")
+
+    def action_join(self) -> None:
+        if self._offered is not None:
+            self.post_message(SessionChosen(self._offered))
 
     def _fill_resume_list(self) -> None:
         sessions = self.trust.unfinished_sessions()
@@ -218,6 +294,8 @@ class WelcomeScreen(Screen):
             self.action_progress()
         elif event.button.id == "continue":
             self.action_continue_session()
+        elif event.button.id == "join":
+            self.action_join()
 
     def action_continue_session(self) -> None:
         """Straight to the unfinished sessions, from wherever the focus is."""
@@ -227,6 +305,8 @@ class WelcomeScreen(Screen):
         # The keys are offered only while there is a session to continue (or delete).
         if action in ("continue_session", "forget_session"):
             return self._can_continue
+        if action == "join":
+            return self._offered is not None
         return True
 
     def action_forget_session(self) -> None:
@@ -272,3 +352,13 @@ def describe(info: SessionInfo) -> str:
     when = time.strftime("%d %b %H:%M", time.localtime(info.updated_at))
     names = " and ".join(info.names.get(p, p) for p in ("a", "b"))
     return f"{info.title} · {names} · {when}"
+
+
+def begun_by_other(sessions: list[SessionInfo], present: Callable[[str], list[Someone]],
+                   partner: str) -> SessionInfo | None:
+    """The newest of the couple's unfinished sessions that the other partner is on now."""
+    other = "b" if partner == "a" else "a"
+    for info in sessions:  # newest first
+        if any(someone.partner == other for someone in present(info.id)):
+            return info
+    return None

@@ -1,0 +1,54 @@
+"""The ready check, answered for the same partner on two screens at once: the one that lost
+goes on to where the session is, calmly, and never stays on a check that is over."""
+
+from __future__ import annotations
+
+from driver import opened_elsewhere, pick, screen_text, to_picker, wait_until
+from textual.widgets import Button
+
+from trustdialog.store import open_store
+
+
+async def test_a_not_now_that_lost_to_a_yes_goes_on_to_the_exercise(make, tmp_path, clock):
+    store = open_store(tmp_path)
+    app = make(store=store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await to_picker(pilot, ("Ana", "Ben"))
+        await pick(pilot, "two-rounds")
+        await wait_until(pilot, lambda: app.screen.query("#yes-a"), seconds=10)
+        app.screen.query_one("#yes-a", Button).press()
+        await wait_until(pilot, lambda: app.session is not None and app.session.state.ready == {"a"},
+                         seconds=10)
+        app.session.catch_up = lambda: False  # the other yes lands between two looks
+        elsewhere = opened_elsewhere(app, tmp_path, clock)
+        elsewhere.submit("ready", "b")
+        app.screen.query_one("#no-b", Button).press()
+        await wait_until(pilot, lambda: "Ana, say one kind thing." in screen_text(app), seconds=10)
+        assert type(app.screen).__name__ == "ExerciseScreen"
+        notes = [n.message for n in app._notifications]
+        assert notes == ["The exercise had already begun on the other screen. If now is not a good "
+                         "time after all, a time-out (ctrl+t) pauses it."], notes
+        elsewhere.store.close()
+    store.close()
+
+
+async def test_a_yes_that_lost_to_the_same_yes_goes_on_without_a_word(make, tmp_path, clock):
+    store = open_store(tmp_path)
+    app = make(store=store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await to_picker(pilot, ("Ana", "Ben"))
+        await pick(pilot, "two-rounds")
+        await wait_until(pilot, lambda: app.screen.query("#yes-a"), seconds=10)
+        app.screen.query_one("#yes-a", Button).press()
+        await wait_until(pilot, lambda: app.session is not None and app.session.state.ready == {"a"},
+                         seconds=10)
+        app.session.catch_up = lambda: False
+        elsewhere = opened_elsewhere(app, tmp_path, clock)
+        elsewhere.submit("ready", "b")
+        app.screen.query_one("#yes-b", Button).press()
+        await wait_until(pilot, lambda: "Ana, say one kind thing." in screen_text(app), seconds=10)
+        assert type(app.screen).__name__ == "ExerciseScreen"
+        assert not list(app._notifications)  # it got what it asked for: nothing to say
+        assert [e.kind for e in open_store(tmp_path).events(app.session.id)] == ["ready", "ready"]
+        elsewhere.store.close()
+    store.close()
