@@ -159,10 +159,11 @@ class Terminal:
 
     def _focused(self, label: str) -> bool:
         # The focused choice is drawn in reverse video; read the pane with its attributes.
-        for line in self.tmux.screen(styles=True).splitlines():
-            if "▸ " + label in re.sub(r"\x1b\[[0-9;]*m", "", line):
-                return bool(re.search(r"\x1b\[(?:[0-9;]*;)?7[;m]", line))
-        return False
+        # Each pane may show a choice of that label (a "both" step), on rows of their own
+        # when the panes' histories differ in length: any of them may be the focused one.
+        return any(re.search(r"\x1b\[(?:[0-9;]*;)?7[;m]", line)
+                   for line in self.tmux.screen(styles=True).splitlines()
+                   if "▸ " + label in re.sub(r"\x1b\[[0-9;]*m", "", line))
 
 
 @pytest.fixture

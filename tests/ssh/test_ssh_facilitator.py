@@ -41,7 +41,9 @@ def test_a_nudge_reaches_both_partners_a_note_no_client_and_a_call_the_facilitat
     ana = terminals(serve.port, key["ana"])
     open_the_session(ana, listed)
     ben = terminals(serve.port, key["ben"])
-    open_the_session(ben, listed)
+    # Ana is on it now: Ben's welcome offers to join, with the focus on the offer.
+    expect(ben, f"Ana is on {EXERCISE} — join?", timeout=20)
+    ben.keys("Enter")
     alice = terminals(serve.port, key["alice"])
     open_the_session(alice, listed)
     for tmux in (ana, ben, alice):

@@ -9,8 +9,8 @@ import subprocess
 import pytest
 from ssh_helpers import RunningServer, wait_for
 from test_ssh_resume import (
-    EXERCISE, EVENT, FEELING, drawn_reversed, expect, move_focus, pick_exercise,
-    row_with_attributes, shows, terminals, type_name, type_text,
+    EXERCISE, EVENT, FEELING, drawn_bold, drawn_reversed, expect, move_focus, pick_exercise,
+    shows, terminals, type_name, type_text,
 )
 
 from trustdialog.ssh.access import AccessList, read_key_file
@@ -51,7 +51,7 @@ def open_the_session(tmux, listed: str) -> None:
     for _ in range(3):
         move_focus(tmux, "Tab")
     tmux.keys("Enter")
-    assert wait_for(lambda: "\x1b[1m" in row_with_attributes(tmux, listed), 5), tmux.screen()
+    assert wait_for(lambda: drawn_bold(tmux, listed), 5), tmux.screen()
     tmux.keys("Enter")
 
 

@@ -117,6 +117,12 @@ def row_with_attributes(tmux: Tmux, text: str) -> str:
     return next((line for line in lines if text in re.sub(r"\x1b\[[\d;]*m", "", line)), "")
 
 
+def drawn_bold(tmux: Tmux, text: str) -> bool:
+    """Is the line holding `text` drawn bold anywhere (how the focused list shows its row)?
+    tmux writes bold as its own code or joined to others ("\x1b[0;1m"), as the line before it needs."""
+    return re.search(r"\x1b\[(?:\d+;)*1(?:;\d+)*m", row_with_attributes(tmux, text)) is not None
+
+
 def drawn_reversed(tmux: Tmux, text: str) -> bool:
     """Is `text` drawn in reverse video (how a focused choice button shows)?"""
     pattern = r"\x1b\[(?:\d+;)*7(?:;\d+)*m(?:\x1b\[[\d;]*m)*\s*" + re.escape(text)
@@ -258,7 +264,7 @@ def test_a_dropped_connection_ends_its_app_and_the_session_resumes_with_its_draf
     for _ in range(3):  # "Choose an exercise" to "Continue a session" ...
         move_focus(second, "Tab")
     second.keys("Enter")  # ... which hands the focus to the list (its row turns bold)
-    assert wait_for(lambda: "\x1b[1m" in row_with_attributes(second, f"{EXERCISE} · Ana and Ben"), 5), \
+    assert wait_for(lambda: drawn_bold(second, f"{EXERCISE} · Ana and Ben"), 5), \
         f"the list of sessions did not take the focus:\n{second.screen()}"
     second.keys("Enter")
     screen = expect(second, "step 3 of 10")

@@ -156,6 +156,21 @@ async def test_the_box_colours_follow_focus_and_theme(make):
         assert box._theme.cursor_style != focused  # read again for the light theme
 
 
+async def test_a_box_drawn_once_more_after_its_removal_draws_and_does_not_crash(make):
+    """A turn from another connection can remove a box while the last arrangement
+    still lists it; drawing it then must not ask for the colours removal dropped."""
+    from textual.geometry import Region
+
+    from trustdialog.ui import lean
+
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        box = await _to(pilot, "answer")
+        await box.remove()
+        lean.styles_changed()  # a style change since its last frame: the colours are due again
+        assert box.render_lines(Region(0, 0, 10, 1))
+
+
 async def test_the_step_timer_ticking_redraws_the_status_line_only(make, clock, monkeypatch):
     # The status line (one row high) was updated with a full layout of the screen
     # every second of a timed step.

@@ -104,7 +104,10 @@ def keep_styles(cls: type[Widget]) -> None:
             # An ancestor's class may have changed the colours without touching this
             # widget's own rules (Textual then skips notify_style_update here).
             self._rich_style_cache.clear()
-            if theme is not None:
+            # A box just removed (a turn from elsewhere moved the step on) may still be
+            # in the last arrangement for one frame; removal dropped its component
+            # styles, so there are no colours to read: it draws as it was.
+            if theme is not None and self._component_styles:
                 theme.apply_css(cast(TextArea, self))
             kept.theme, kept.changes = theme, _style_changes
         return base_render_lines(self, crop)
