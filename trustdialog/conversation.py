@@ -9,6 +9,7 @@ decisions that are not the engine's are tested without a screen.
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Mapping
@@ -24,6 +25,12 @@ if TYPE_CHECKING:
 # The engine, the session and the store are imported by the methods that use
 # them: the app makes its Conversation before its first frame, and a plain
 # start shows that frame before any of them is loaded.
+
+log = logging.getLogger("trustdialog")
+
+# A server store that cannot be reached keeps the turn in its box: a wait, not a loss.
+NOT_SENT = ("Not sent yet: the database cannot be reached just now. "
+            "What you wrote is still here; send it again in a moment.")
 
 DEFAULT_NAMES: Mapping[str, str] = {"a": "Partner A", "b": "Partner B"}
 
@@ -164,7 +171,7 @@ class Conversation:
         `kind` is an `engine.EventKind` (or its bare value, which is equal).
         """
         from trustdialog.engine import FlowError
-        from trustdialog.store import StoreError
+        from trustdialog.store import StoreError, StoreUnreachable
 
         if self.session is None:
             return Refusal("No exercise is running.")
@@ -175,6 +182,9 @@ class Conversation:
             self.session.submit(kind, partner, by=self.sender, **data)
         except FlowError as error:
             return Refusal(calm(str(error)))
+        except StoreUnreachable as error:
+            log.warning("turn not sent: %s", one_line(error))
+            return Refusal(NOT_SENT)
         except StoreError as error:
             return Refusal(f"Could not save: {one_line(error)}")
         return None

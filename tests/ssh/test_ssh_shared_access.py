@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -15,7 +14,7 @@ from ssh_helpers import RunningServer
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests" / "store"))  # the throw-away PostgreSQL server of the store tests
-from pg_server import NoPostgres, PostgresServer  # noqa: E402
+from pg_server import started  # noqa: E402
 
 TELL_APP = [sys.executable, "-c",
             "import os; print('APP', *(os.environ.get('TRUSTDIALOG_' + k, '-') "
@@ -25,15 +24,8 @@ ASKPASS = "#!/bin/sh\ncat \"$ASKPASS_ANSWER\"\n"
 
 @pytest.fixture(scope="module")
 def database():
-    try:
-        server = PostgresServer()
-    except NoPostgres as error:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{error} (CI must test the PostgreSQL store)", pytrace=False)
-        pytest.skip(str(error))
-    server.start()
-    yield server
-    server.stop()
+    with started() as server:
+        yield server
 
 
 def trustdialog(url: str, *args: str) -> subprocess.CompletedProcess:

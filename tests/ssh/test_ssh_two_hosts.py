@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -20,22 +19,15 @@ from trustdialog.store import open_store
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests" / "store"))  # the throw-away PostgreSQL server of the store tests
-from pg_server import NoPostgres, PostgresServer  # noqa: E402
+from pg_server import started  # noqa: E402
 
 
 @pytest.fixture
 def database(tmp_path, monkeypatch):
     """A real PostgreSQL server, named by $TRUSTDIALOG_STORE for this test and every server it starts."""
-    try:
-        server = PostgresServer()
-    except NoPostgres as error:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{error} (CI must test the PostgreSQL store)", pytrace=False)
-        pytest.skip(str(error))
-    url = server.start()
-    monkeypatch.setenv("TRUSTDIALOG_STORE", url)
-    yield url
-    server.stop()
+    with started() as server:
+        monkeypatch.setenv("TRUSTDIALOG_STORE", server.url)
+        yield server.url
 
 
 def test_partners_on_two_hosts_share_one_live_session(database, tmp_path, keys, terminals):

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import itertools
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
 import pytest
 
-from pg_server import NoPostgres, PostgresServer
+from pg_server import PostgresServer, started
 
 
 @pytest.fixture
@@ -27,17 +26,8 @@ def no_store_url(monkeypatch):
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[PostgresServer]:
     """One real PostgreSQL server for the whole run, in a temporary folder."""
-    try:
-        server = PostgresServer()
-    except NoPostgres as error:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{error} (CI must test the PostgreSQL store)", pytrace=False)
-        pytest.skip(str(error))
-    server.start()
-    try:
+    with started() as server:
         yield server
-    finally:
-        server.stop()
 
 
 _schemas = itertools.count(1)

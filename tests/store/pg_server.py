@@ -7,6 +7,7 @@ connect over TCP on 127.0.0.1 and need no particular user).
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import pwd
@@ -15,6 +16,7 @@ import socket
 import subprocess
 import tempfile
 from pathlib import Path
+from typing import Iterator
 
 INSTALL_HINT = "PostgreSQL is not installed (initdb not found); install it with `apt-get install postgresql`"
 
@@ -82,7 +84,8 @@ class PostgresServer:
 
     def stop(self) -> None:
         try:
-            self._run(self.pg_ctl, "-D", str(self.data), "-m", "immediate", "-w", "stop")
+            if (self.data / "postmaster.pid").exists():  # a test may have halted it already
+                self._run(self.pg_ctl, "-D", str(self.data), "-m", "immediate", "-w", "stop")
         finally:
             shutil.rmtree(self.root, ignore_errors=True)
 
@@ -97,3 +100,22 @@ class PostgresServer:
                    f"-c synchronous_commit={'on' if self.fsync else 'off'} -c max_connections=100")
         self._run(self.pg_ctl, "-D", str(self.data), "-l", str(self.log), "-o", options,
                   "-w", "-t", "60", "start")
+
+
+@contextlib.contextmanager
+def started(*, fsync: bool = False) -> Iterator[PostgresServer]:
+    """A started server, stopped and removed afterwards. Without PostgreSQL the test is
+    skipped on a developer's machine and fails in CI, which must test this store."""
+    import pytest
+
+    try:
+        server = PostgresServer(fsync=fsync)
+    except NoPostgres as error:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{error} (CI must test the PostgreSQL store)", pytrace=False)
+        pytest.skip(str(error))
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

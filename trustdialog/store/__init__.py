@@ -19,7 +19,7 @@ from trustdialog.store.memory import MemoryStore
 from trustdialog.store.protocol import Store
 from trustdialog.store.records import (
     KEPT, MARKS, NOT_KEPT, PARTLY, Mark, Note, SessionDamaged, SessionGone, SessionInfo, Snapshot,
-    StoreConflict, StoreError, StoreWriteError,
+    StoreConflict, StoreError, StoreUnreachable, StoreWriteError,
 )
 
 if TYPE_CHECKING:
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DB_NAME", "ENV_STORE", "KEPT", "MARKS", "NOT_KEPT", "PARTLY", "Mark", "MemoryStore", "Note", "SessionDamaged",
     "SessionGone", "SessionInfo",
-    "Snapshot", "Store", "StoreConflict", "StoreError", "StoreWriteError", "db_path", "move_aside",
+    "Snapshot", "Store", "StoreConflict", "StoreError", "StoreUnreachable", "StoreWriteError", "db_path", "move_aside",
     "open_store", "store_url",
 ]
 

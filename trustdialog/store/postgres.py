@@ -25,7 +25,7 @@ from trustdialog.store.rows import (
 from trustdialog.store.postgres_url import shown
 from trustdialog.store.records import (
     MARKS, Mark, Note, SessionDamaged, SessionGone, SessionInfo, Snapshot, StoreConflict, StoreError,
-    StoreWriteError,
+    StoreUnreachable, StoreWriteError,
 )
 
 log = logging.getLogger("trustdialog.store")
@@ -185,8 +185,11 @@ class PostgresStore:
         goes unnoticed. If it drops during the commit, whether the work landed
         is unknown: it is run again only when running it twice is harmless
         (`again_after_commit`; an append with `after` then finds its own event
-        and says StoreConflict, and the session replays it), else the caller
-        hears StoreWriteError and shows the turn as not sent.
+        and says StoreConflict, and the session replays it). While the server
+        cannot be reached the caller hears StoreUnreachable: nothing was
+        written, and the turn stays in its box to be sent again (a server down
+        is a wait, not a failing disk, so the session does not go to memory).
+        Any other failure is StoreWriteError.
         """
         with self._lock:
             reopened = False
@@ -206,7 +209,7 @@ class PostgresStore:
                     if isinstance(error, (StoreWriteError, SessionGone, StoreConflict)):
                         raise
                     if self._conn.closed or self._conn.broken:  # could not reconnect
-                        raise StoreWriteError(str(error)) from None
+                        raise StoreUnreachable(str(error)) from None
                     raise
                 except (pg_errors.SerializationFailure, pg_errors.DeadlockDetected,
                         pg_errors.UniqueViolation):
@@ -220,6 +223,8 @@ class PostgresStore:
                         log.info("the connection to %s dropped; opening it again", self.where)
                         continue
                     log.warning("write failed: %s", type(error).__name__)
+                    if dropped:
+                        raise StoreUnreachable(f"{self.where}: {_reason(error)}") from None
                     raise StoreWriteError(f"{self.where}: {_reason(error)}") from None
                 except psycopg.Error as error:
                     log.warning("write failed: %s", type(error).__name__)

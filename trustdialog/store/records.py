@@ -23,6 +23,11 @@ class StoreWriteError(StoreError):
     """Writing failed (disk full, read-only, I/O error): carry on in memory."""
 
 
+class StoreUnreachable(StoreError):
+    """The database server cannot be reached just now (down, restarting, the network):
+    nothing was written, and the turn waits to be sent again rather than going to memory."""
+
+
 class SessionGone(StoreError):
     """The session was forgotten (perhaps by another process); nothing was written for it."""
 
