@@ -241,7 +241,7 @@ def test_every_command_says_a_server_is_down_in_one_line(command):
 
 def test_a_server_that_goes_away_fails_as_the_store_fails_never_as_a_driver_error():
     from pg_server import PostgresServer
-    from trustdialog.store import StoreWriteError
+    from trustdialog.store import StoreUnreachable
 
     server = PostgresServer()
     store = open_store(None, url=server.start())
@@ -250,10 +250,11 @@ def test_a_server_that_goes_away_fails_as_the_store_fails_never_as_a_driver_erro
         store.append(sid, Event("ready", "a"))
     finally:
         server.stop()
-    # The session carries on in memory on a StoreWriteError (see Session.submit).
-    with pytest.raises(StoreWriteError) as failed:
+    # A store error the app knows: the turn stays in its box to be sent again
+    # (see Conversation.send), never a psycopg exception.
+    with pytest.raises(StoreUnreachable) as failed:
         store.append(sid, Event("ready", "b"))
-    assert failed.value.__class__ is StoreWriteError and "\n" not in str(failed.value)
+    assert failed.value.__class__ is StoreUnreachable and "\n" not in str(failed.value)
     with pytest.raises(StoreError):
         store.events(sid)
     # "Changed" once, so a watcher reads and hears why (the driver may take one
