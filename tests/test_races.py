@@ -99,3 +99,43 @@ def test_the_ready_check_answered_from_both_connections_at_once_fifty_times(tmp_
             assert second.session.state.finished
         first.leave()
         second.leave()
+
+
+def partner(folder, which: str) -> Conversation:
+    """One partner's own connection, tied to that partner of the couple ana-ben."""
+    from trustdialog.identity import Identity
+
+    store = open_store(folder)
+    who = Identity("ana" if which == "a" else "ben", "client", couple="ana-ben", partner=which)
+    return Conversation(lambda: store, lambda: {EXERCISE.id: EXERCISE}, names=NAMES, owner="ana-ben",
+                        identity=who)
+
+
+def test_a_partner_who_chooses_the_exercise_the_other_began_joins_it_not_a_second_one(tmp_path):
+    ana, ben = partner(tmp_path, "a"), partner(tmp_path, "b")
+    ana.choose(EXERCISE.id)
+    assert ana.ready("a") is None
+    # Ben did not take the welcome's offer: he chose the same exercise himself.
+    ben.choose(EXERCISE.id)
+    assert ben.ready("b") is None
+    assert ben.session.id == ana.session.id
+    assert len(ben.unfinished()) == 1, "a second, half-open session was begun"
+    ana.session.refresh()
+    assert ana.session.state.phase == ben.session.state.phase == "step"
+
+
+def test_a_yes_to_another_exercise_or_a_session_under_way_begins_its_own(tmp_path):
+    other = Exercise(id="other", title="Other", minutes=5, summary="", credit="",
+                     steps=(Step(id="hi", kind="say", by="both", text="Hi."),))
+    ana, ben = partner(tmp_path, "a"), partner(tmp_path, "b")
+    ben._exercises = lambda: {EXERCISE.id: EXERCISE, other.id: other}
+    ana.choose(EXERCISE.id)
+    assert ana.ready("a") is None
+    ben.choose(other.id)
+    assert ben.ready("b") is None
+    assert ben.session.id != ana.session.id
+    # Ana's yes on a second screen of hers never joins her own waiting session.
+    again = partner(tmp_path, "a")
+    again.choose(EXERCISE.id)
+    assert again.ready("a") is None
+    assert again.session.id != ana.session.id

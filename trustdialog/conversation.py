@@ -144,12 +144,36 @@ class Conversation:
         if self.session is None:
             if self.exercise is None:
                 return Refusal("Choose an exercise first.")
+            begun = self._begun_by_partner(partner)
+            if begun is not None and self.resume(begun) is None:
+                # The other partner chose the same exercise on their own screen first:
+                # this yes joins their session rather than opening a second, half-open one.
+                return self.send(engine.EventKind.READY, partner)
             try:
                 self.session = Session.new(self._store(), self.exercise, self.names,
                                            owner=self.owner, clock=self.clock)
             except StoreError as error:
                 return Refusal(f"Could not save: {one_line(error)}")
         return self.send(engine.EventKind.READY, partner)
+
+    def _begun_by_partner(self, partner: str) -> str | None:
+        """The couple's newest session of the chosen exercise that the other partner has said
+        yes to and that waits for this one (only on a connection tied to one partner)."""
+        from trustdialog import engine
+        from trustdialog.store import StoreError
+
+        if self.bound_partner != partner or self.exercise is None:
+            return None
+        try:
+            for info in self.unfinished():  # newest first
+                if info.exercise_id != self.exercise.id:
+                    continue
+                kinds = [(e.kind, e.partner) for e in self._store().events(info.id)]
+                if kinds and all(kind == engine.READY and who != partner for kind, who in kinds):
+                    return info.id
+        except StoreError:
+            return None  # a new session is begun as before; the listing says what is wrong
+        return None
 
     def not_now(self, partner: str) -> Refusal | None:
         """One partner says not now: recorded when a session has begun, so it is not left half-open."""

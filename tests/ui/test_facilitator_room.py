@@ -170,6 +170,35 @@ async def test_a_partners_call_shows_on_the_facilitators_screen_until_seen(make,
     store.close()
 
 
+async def test_a_call_shows_in_the_facilitators_list_of_sessions_and_goes_when_answered(make, tmp_path, clock):
+    store = open_store(tmp_path)
+    app = make(store=store, identity=FRAN)
+    async with app.run_test(size=(100, 30)) as pilot:
+        partners = open_store(tmp_path)  # the partners' own connections
+        s = couple_session(app, partners, clock)
+        await wait_until(pilot, lambda: "Two short rounds · Ana and Ben" in screen_text(app))
+        assert "asked for you" not in screen_text(app)
+        s.submit("called", "b", by="ben, client, ana-ben partner B")
+        # The welcome follows the store: the call shows on its row, with no key pressed.
+        await wait_until(pilot, lambda: "· Ben asked for you" in screen_text(app))
+        s.submit("call_answered", "b", by="fran, facilitator")
+        await wait_until(pilot, lambda: "asked for you" not in screen_text(app))
+        partners.close()
+    store.close()
+
+
+async def test_a_client_never_sees_a_call_in_their_own_list(make, tmp_path, clock):
+    store = open_store(tmp_path)
+    app = make(store=store, identity=ANA)
+    async with app.run_test(size=(100, 30)) as pilot:
+        s = couple_session(app, store, clock)
+        s.submit("called", "b", by="ben, client, ana-ben partner B")
+        await wait_until(pilot, lambda: "Two short rounds · Ana and Ben" in screen_text(app))
+        await pilot.pause(0.3)
+        assert "asked for you" not in screen_text(app)
+    store.close()
+
+
 async def test_a_partner_calls_with_one_key_and_sees_that_they_asked(make, tmp_path, clock):
     store = open_store(tmp_path)
     app = make(store=store, identity=ANA)

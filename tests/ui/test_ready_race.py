@@ -52,3 +52,28 @@ async def test_a_yes_that_lost_to_the_same_yes_goes_on_without_a_word(make, tmp_
         assert [e.kind for e in open_store(tmp_path).events(app.session.id)] == ["ready", "ready"]
         elsewhere.store.close()
     store.close()
+
+
+async def test_a_partner_who_chose_what_the_other_began_says_yes_and_is_in_their_session(make, tmp_path,
+                                                                                           clock):
+    from trustdialog.identity import Identity
+    from trustdialog.session import Session
+
+    store = open_store(tmp_path)
+    ben = Identity("ben", "client", couple="ana-ben", partner="b")
+    app = make(store=store, identity=ben)
+    async with app.run_test(size=(100, 30)) as pilot:
+        # Ana, on her own connection, began the exercise and said yes while Ben was choosing.
+        hers = open_store(tmp_path)
+        ana = Session.new(hers, app.library.exercises["two-rounds"], {"a": "Ana", "b": "Ben"},
+                          owner="ana-ben", clock=clock)
+        ana.submit("ready", "a", by="ana, client, ana-ben partner A")
+        await to_picker(pilot, ("Ana", "Ben"))
+        await pick(pilot, "two-rounds")
+        await wait_until(pilot, lambda: app.screen.query("#yes-b"), seconds=10)
+        await pilot.press("enter")  # the focus is on Ben's yes
+        await wait_until(pilot, lambda: "Ana, say one kind thing." in screen_text(app), seconds=10)
+        assert app.session.id == ana.id
+        assert [s.id for s in store.sessions("ana-ben")] == [ana.id]
+        hers.close()
+    store.close()

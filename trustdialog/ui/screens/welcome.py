@@ -60,7 +60,7 @@ class WelcomeScreen(Screen):
 
     _can_continue = False  # set once the store is open and has unfinished sessions
     _seen_version: int | None = None  # the store's version when the list was last filled
-    _listed: tuple[str, ...] | None = None  # the sessions the list shows
+    _listed: tuple[tuple[str, str | None], ...] | None = None  # the sessions the list shows, and their calls
     _offered: str | None = None  # the session the other partner began and is on, offered to join
     _watch: FolderWatch | None = None  # told when the data file is written
 
@@ -180,7 +180,7 @@ class WelcomeScreen(Screen):
         problems = len(library.diagnostics)
         if problems:
             note = (f"{problems} problem{'s' if problems != 1 else ''} in the exercise files; "
-                    "those exercises are left out (`trustdialog check` shows where).")
+                    "those exercises are left out (trustdialog check shows where).")
             self._show_note(Text(note))
 
     def _show_note(self, note: Text) -> None:
@@ -246,12 +246,13 @@ class WelcomeScreen(Screen):
             self.post_message(SessionChosen(self._offered))
 
     def _fill_resume_list(self) -> None:
-        sessions = self.trust.unfinished_sessions()
-        ids = tuple(s.id for s in sessions[:20])
-        if ids == self._listed:
+        sessions = self.trust.unfinished_sessions()[:20]
+        calls = self._calls(sessions)
+        listed = tuple((s.id, calls.get(s.id)) for s in sessions)
+        if listed == self._listed:
             return  # unchanged: keep the highlight where the person left it
-        self._listed = ids
-        options = [Option(safe(describe(s)), id=s.id) for s in sessions[:20]]
+        self._listed = listed
+        options = [Option(safe(describe(s, calls.get(s.id))), id=s.id) for s in sessions]
         shown = self._can_continue = bool(sessions)
         found = self.query("#resume-list")
         if found:
@@ -271,6 +272,14 @@ class WelcomeScreen(Screen):
         for part in ("#continue", "#resume-label", "#resume-list"):
             self.query_one(part).display = shown
         self.refresh_bindings()
+
+    def _calls(self, sessions: list[SessionInfo]) -> dict[str, str]:
+        """For a facilitator, "Sam asked for you" by session, so a call is seen from the list too."""
+        if not self.trust.sees_everyone or not sessions:
+            return {}
+        from trustdialog.calls import calls_by_session
+
+        return calls_by_session(self.trust.store, sessions)
 
     def _names(self) -> dict[str, str]:
         names = {}
@@ -347,11 +356,11 @@ class WelcomeScreen(Screen):
                                        exercises=app.library.exercises))
 
 
-def describe(info: SessionInfo) -> str:
-    """One line for a saved session: title, names, when it was last touched."""
+def describe(info: SessionInfo, call: str | None = None) -> str:
+    """One line for a saved session: title, names, when it was last touched (and an open call)."""
     when = time.strftime("%d %b %H:%M", time.localtime(info.updated_at))
     names = " and ".join(info.names.get(p, p) for p in ("a", "b"))
-    return f"{info.title} · {names} · {when}"
+    return f"{info.title} · {names} · {when}" + (f" · {call}" if call else "")
 
 
 def begun_by_other(sessions: list[SessionInfo], present: Callable[[str], list[Someone]],
