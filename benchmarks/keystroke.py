@@ -58,8 +58,9 @@ def exercise_summary_start() -> str:
 def to_answer_input(child: Child) -> None:
     """Welcome -> picker -> the starter -> both ready -> continue -> the first answer blank."""
     steps = [
-        (b"\x0e", "Choose an exercise ("),        # ctrl+n: the welcome's "Choose an exercise" key
-        (b"\x1b[F", exercise_summary_start()),    # End: the last exercise (ids sorted)
+        # ctrl+n: the welcome's "Choose an exercise" key; the starter comes first in the
+        # curated order, highlighted, so its preview is drawn with the picker.
+        (b"\x0e", exercise_summary_start()),
         (b"\r", "Is now a good time"),
         (b"\r", "ready"),                          # partner A: yes
         (b"\r", "YOUR TURN"),                      # partner B: yes; the first step
