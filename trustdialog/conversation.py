@@ -71,6 +71,9 @@ class Conversation:
         self.exercise: Exercise | None = None  # chosen, before the session exists
         self._session: Session | None = None
         self._here: Here | None = None  # this end's presence on the running session
+        # How many events the running session had when this end came onto it: what came
+        # after (a nudge while the partners said whether they are ready) is news here.
+        self.joined_at = 0
         self._checked_in: set[str] = set()  # sessions whose check-in was offered this run
 
     @property
@@ -87,19 +90,18 @@ class Conversation:
             self._here = None
         self._session = session
         if session is not None:
+            self.joined_at = len(session.events)
             self._here = self._join(session)
 
     def _join(self, session: Session) -> Here | None:
         """Be seen on a saved session by the other connections on it (see trustdialog.presence)."""
-        path = session.store.path
-        if not session.persistent or path is None:
+        roll = session.store.presence() if session.persistent else None
+        if roll is None:
             return None
-        from trustdialog.presence import Presence
-
         identity = self.identity
         who = identity.person if identity is not None else "local"
         role = identity.role if identity is not None else "local"
-        return Presence(path.parent / "presence").join(session.id, who, role, self.bound_partner)
+        return roll.join(session.id, who, role, self.bound_partner)
 
     def writing(self) -> None:
         """Someone at this end is typing (the others see "writing…", never the words)."""
@@ -109,12 +111,15 @@ class Conversation:
     def present(self) -> list[Someone]:
         """Everyone on the running session now, this end included; empty when it is not saved."""
         session = self._session
-        path = session.store.path if session is not None else None
-        if session is None or path is None or self._here is None:
+        roll = session.store.presence() if session is not None else None
+        if session is None or roll is None or self._here is None:
             return []
-        from trustdialog.presence import Presence
+        return roll.present(session.id, self._here)
 
-        return Presence(path.parent / "presence").present(session.id, self._here)
+    def present_on(self, session_id: str) -> list[Someone]:
+        """Everyone on another of the store's sessions now (the welcome's join offer)."""
+        roll = self._store().presence()
+        return roll.present(session_id) if roll is not None else []
 
     # -- before a session ---------------------------------------------------------
 

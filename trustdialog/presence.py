@@ -7,8 +7,9 @@ crashed app leaves no ghost: the next look finds the lock free and removes
 the file. "Writing…" is the file's modification time, touched at most once
 a second while someone types (never what they type).
 
-One host only, like the SQLite file it sits beside; a store on a database
-server would keep presence its own way (advisory locks, say).
+One host only, like the SQLite file it sits beside: a store on a database
+server keeps presence its own way (trustdialog.store.pg_presence), behind the
+same two Protocols, `Roll` and `Here`; each store's `presence()` gives its own.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import secrets
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 WRITING_FOR = 3.0  # seconds after the last keystroke that someone still counts as writing
 TOUCH_EVERY = 1.0  # seconds: typing touches the file at most this often
@@ -38,8 +40,33 @@ class Someone:
     mine: bool  # this process's own connection
 
 
-class Here:
+class Here(Protocol):
     """This connection's presence on one session, held until `leave` (or the process ends)."""
+
+    def writing(self) -> None:
+        """Someone is typing here: say so (cheaply, and never what)."""
+
+    def leave(self) -> None: ...
+
+
+class Roll(Protocol):
+    """Who is on which session: joined by each connection, read by every other."""
+
+    def join(self, session_id: str, who: str, role: str, partner: str | None) -> Here | None:
+        """Be seen on `session_id` until leaving; None if it cannot be recorded."""
+
+    def present(self, session_id: str, mine: Here | None = None) -> list[Someone]:
+        """Everyone on `session_id` now (a connection gone a few seconds ago is not)."""
+
+    def sessions_of(self, pid: int) -> list[str]:
+        """The sessions the app process `pid` on this host is on now."""
+
+    def last_activity(self, session_id: str) -> float:
+        """When anyone still on `session_id` last joined it or typed there (wall clock; 0 if nobody)."""
+
+
+class HereFile:
+    """This connection's presence on one session as a locked file, held until `leave`."""
 
     def __init__(self, path: Path, fd: int) -> None:
         self.path = path
@@ -74,7 +101,7 @@ class Presence:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
 
-    def join(self, session_id: str, who: str, role: str, partner: str | None) -> Here | None:
+    def join(self, session_id: str, who: str, role: str, partner: str | None) -> HereFile | None:
         """Be seen on `session_id` until leaving; None if it cannot be recorded (say, a read-only disk)."""
         if not _SAFE_ID.match(session_id):
             return None
@@ -93,7 +120,7 @@ class Presence:
             os.close(fd)
             path.unlink(missing_ok=True)
             return None
-        return Here(path, fd)
+        return HereFile(path, fd)
 
     def present(self, session_id: str, mine: Here | None = None) -> list[Someone]:
         """Everyone on `session_id` now; files whose process has gone are removed."""
@@ -107,7 +134,7 @@ class Presence:
             out.append(Someone(str(info.get("who", "?")), str(info.get("role", "")),
                                partner if partner in ("a", "b") else None,
                                typed and now - modified < WRITING_FOR,
-                               mine is not None and path == mine.path))
+                               isinstance(mine, HereFile) and path == mine.path))
         return out
 
     def sessions_of(self, pid: int) -> list[str]:

@@ -58,9 +58,11 @@ def test_partners_on_two_hosts_share_one_live_session(database, tmp_path, keys, 
         ana.keys("Enter")
         expect(ana, "✓ ready")
 
-        # Ben, on the other host, finds the session Ana began on the first and joins it.
+        # Ben, on the other host, is offered the session Ana is on from the first: presence is
+        # in the database, so his host sees her there; one Enter joins it.
         ben = terminals(two.port, made["ben"])
-        open_the_session(ben, f"{EXERCISE} · Ana and Ben")
+        expect(ben, f"Ana started {EXERCISE} — join?", timeout=20)
+        ben.keys("Enter")  # the offer has the focus
         expect(ben, "Yes, now is good")
         ben.keys("Enter")
         expect(ben, "step 1 of 10")
@@ -69,6 +71,8 @@ def test_partners_on_two_hosts_share_one_live_session(database, tmp_path, keys, 
         alice = terminals(two.port, made["alice"])
         open_the_session(alice, f"{EXERCISE} · Ana and Ben")
         expect(alice, "step 1 of 10")
+        # Who is here, on every host: Ana's status line names Ben and their facilitator.
+        expect(ana, "with Ben; alice, facilitator")
 
         expect(ana, "▸ Continue")
         assert wait_for(lambda: drawn_reversed(ana, "▸ Continue"), 5), ana.screen()
@@ -81,6 +85,8 @@ def test_partners_on_two_hosts_share_one_live_session(database, tmp_path, keys, 
         type_text(ana, EVENT)
         ana.keys("Tab")
         expect(ana, "█a feeling")
+        expect(ben, "Ana's turn, on their own screen: writing…")  # never her words
+        assert EVENT not in ben.screen()
         type_text(ana, FEELING)
         ana.keys("Enter")
         quoted = f'Ana said: "When {EVENT}, I felt {FEELING}."'

@@ -4,7 +4,9 @@ the idle timeout; once nobody acts, it is closed as any idle connection is."""
 from __future__ import annotations
 
 import os
+import sys
 import time
+from pathlib import Path
 
 import pytest
 from ssh_helpers import RunningServer, wait_for
@@ -14,8 +16,11 @@ from test_ssh_resume import expect, terminals  # noqa: F401 (a fixture)
 from trustdialog.exercise import load_library
 from trustdialog.presence import Presence
 from trustdialog.session import Session
-from trustdialog.ssh.activity import SessionActivity, apps_data_file
+from trustdialog.ssh.activity import SessionActivity, apps_store
 from trustdialog.store import db_path, open_store
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests" / "store"))  # its PostgreSQL server
+from pg_server import started  # noqa: E402
 
 IDLE, WARNING = 6.0, 2.0  # seconds: short, so that outlasting it takes seconds, not an hour
 ANA = "ana, client, ana-ben partner A"
@@ -60,10 +65,13 @@ def test_a_partner_who_only_watches_stays_while_the_other_acts_and_not_once_nobo
     assert not ben.finished(), ben.screen()
     # Then she only writes (Ben sees "writing…", never her words), again for twice the timeout.
     writing_from = time.monotonic()
+    ana.writing()
+    expect(ben, "writing…")
     while time.monotonic() - writing_from < 2 * IDLE:
+        # A keystroke a second or so, as typing is: well inside the warning's time, on a busy host too.
+        time.sleep(1.2)
         ana.writing()
-        expect(ben, "writing…")
-        assert wait_for(lambda: "writing…" not in ben.screen(), 10), ben.screen()
+        assert "writing…" in ben.screen(), ben.screen()
     screen = ben.screen()
     assert not ben.finished() and "closed after" not in screen, screen
     assert "No key pressed" not in screen, screen  # nobody is warned while someone acts
@@ -77,13 +85,23 @@ def test_a_partner_who_only_watches_stays_while_the_other_acts_and_not_once_nobo
     store.close()
 
 
-def test_the_activity_of_a_session_is_its_last_join_keystroke_or_event(tmp_path):
-    store = open_store(tmp_path)
+@pytest.fixture(params=("sqlite", "postgresql"))
+def store_url(request, tmp_path):
+    """The apps' store: the data folder's SQLite file, or a real PostgreSQL server several hosts share."""
+    if request.param == "sqlite":
+        yield f"sqlite://{db_path(tmp_path)}"
+        return
+    with started() as server:
+        yield server.url
+
+
+def test_the_activity_of_a_session_is_its_last_join_keystroke_or_event(store_url):
+    store = open_store(None, url=store_url)
     exercise = load_library().exercises["when-i-felt"]
     session = Session.new(store, exercise, {"a": "Ana", "b": "Ben"}, owner="ana-ben", clock=lambda: 1000.0)
-    activity = SessionActivity(db_path(tmp_path))
+    activity = SessionActivity(store_url)
     assert activity.last(os.getpid()) == 0.0  # this process is on no session yet
-    here = Presence(tmp_path / "presence").join(session.id, "ben", "client", "b")
+    here = store.presence().join(session.id, "ben", "client", "b")
     joined = activity.last(os.getpid())
     assert joined == pytest.approx(time.time(), abs=5)  # joining is acting
     session.clock = lambda: joined + 100  # a turn saved later than anything else
@@ -96,8 +114,11 @@ def test_the_activity_of_a_session_is_its_last_join_keystroke_or_event(tmp_path)
     store.close()
 
 
-def test_the_apps_data_file_is_the_one_they_save_to(tmp_path):
-    assert apps_data_file(tmp_path, []) == db_path(tmp_path)
-    assert apps_data_file(tmp_path, ["--store", f"sqlite://{tmp_path}/other.db"]) == tmp_path / "other.db"
-    assert apps_data_file(tmp_path, ["--no-save"]) is None
-    assert apps_data_file(tmp_path, ["--store", "postgresql://me@db/td"]) is None
+def test_the_apps_store_is_the_one_they_save_to(tmp_path, monkeypatch):
+    monkeypatch.delenv("TRUSTDIALOG_STORE", raising=False)
+    assert apps_store(tmp_path, []) == f"sqlite://{db_path(tmp_path).absolute()}"
+    assert apps_store(tmp_path, ["--store", f"sqlite://{tmp_path}/other.db"]) == f"sqlite://{tmp_path}/other.db"
+    assert apps_store(tmp_path, ["--no-save"]) is None
+    assert apps_store(tmp_path, ["--store", "postgresql://me@db/td"]) == "postgresql://me@db/td"
+    monkeypatch.setenv("TRUSTDIALOG_STORE", "postgresql://me@db/td")  # as the apps would see it
+    assert apps_store(tmp_path, []) == "postgresql://me@db/td"

@@ -258,3 +258,24 @@ async def test_a_nudge_being_read_keeps_the_focus_when_turns_and_people_come_and
         assert app.session.state.step_id == step and len(store.events(s.id)) == 3  # nothing sent
         fran.store.close()
     store.close()
+
+
+async def test_a_nudge_sent_during_the_ready_check_shows_once_the_exercise_begins(make, tmp_path, clock):
+    store = open_store(tmp_path)
+    app = make(store=store, identity=ANA)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        exercise = app.library.exercises["two-rounds"]
+        s = Session.new(store, exercise, {"a": "Ana", "b": "Ben"}, owner="ana-ben", clock=clock)
+        s.submit("ready", "a")
+        assert app.resume_session(s.id)
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "ReadyScreen")
+        await wait_until(pilot, lambda: "waiting for Ben" in screen_text(app))
+        # While Ana waits for Ben, their facilitator nudges; then Ben says yes on his own connection.
+        fran = opened_elsewhere(app, tmp_path, clock)
+        fran.submit("nudged", "both", by="fran, facilitator", text=NUDGE, **{"from": "fran"})
+        fran.submit("ready", "b", by="ben, client, ana-ben partner B")
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "ExerciseScreen")
+        await wait_until(pilot, lambda: NUDGE in screen_text(app))
+        fran.store.close()
+    store.close()

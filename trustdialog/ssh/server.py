@@ -17,7 +17,7 @@ from asyncssh.auth import KbdIntChallenge, KbdIntResponse
 
 from trustdialog.identity import Identity
 from trustdialog.ssh import hostkey, invites, subreaper
-from trustdialog.ssh.activity import SessionActivity, apps_data_file
+from trustdialog.ssh.activity import SessionActivity, apps_store
 from trustdialog.ssh.access import AccessError, AccessWatcher, Person, PublicKey, parse_key
 from trustdialog.ssh.invites import InviteError, InviteWatcher
 from trustdialog.ssh.session import AppSession, SessionSettings, base_environment
@@ -407,7 +407,7 @@ class AppServer:
         invite_file = config.invite_file or invites.invites_path(config.access_file)
         self.template = app_template(config)
         # Watching is activity: the apps' sessions are looked at when a connection's idle time is up.
-        self.activity = SessionActivity(apps_data_file(config.data_dir, config.app_args))
+        self.activity = SessionActivity(apps_store(config.data_dir, config.app_args))
         self.shared = Shared(self.access, LoginThrottle(), Places(config.max_sessions),
                              session_settings(config, self.template, self.activity), config.app_wait, InviteWatcher(invite_file, on_error=log.error),
                              config.access_file)

@@ -167,5 +167,8 @@ class MemoryStore:
         """Changes whenever anything here changed (only this process can change it)."""
         return self._version
 
+    def presence(self) -> None:
+        return None  # nobody else can see this process's memory
+
     def close(self) -> None:
         pass

@@ -75,6 +75,23 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (session_id, seq)
     )
     """,
+    # 4: who is on which session now, one row per connection (see pg_presence):
+    # never an event, touched by each app's heartbeat, stale once it stops.
+    """
+    CREATE TABLE presence (
+        id TEXT PRIMARY KEY,           -- one connection's token
+        session_id TEXT NOT NULL,
+        who TEXT NOT NULL,
+        role TEXT NOT NULL,
+        partner TEXT,
+        host TEXT NOT NULL,            -- the app's host and process, for that host's idle timeout
+        pid INTEGER NOT NULL,
+        since TIMESTAMPTZ NOT NULL DEFAULT now(),
+        seen TIMESTAMPTZ NOT NULL DEFAULT now(),   -- the last heartbeat, by the server's clock
+        typed TIMESTAMPTZ
+    );
+    CREATE INDEX presence_session ON presence (session_id)
+    """,
 )
 CURRENT = len(MIGRATIONS)
 

@@ -11,7 +11,7 @@ import json
 import logging
 import threading
 import time
-from typing import Any, Callable, Iterable, Mapping, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, TypeVar
 
 import psycopg
 from psycopg import errors as pg_errors
@@ -27,6 +27,9 @@ from trustdialog.store.records import (
     MARKS, Mark, Note, SessionDamaged, SessionGone, SessionInfo, Snapshot, StoreConflict, StoreError,
     StoreUnreachable, StoreWriteError,
 )
+
+if TYPE_CHECKING:
+    from trustdialog.store.pg_presence import PgRoll
 
 log = logging.getLogger("trustdialog.store")
 log.addHandler(logging.NullHandler())
@@ -92,6 +95,7 @@ class PostgresStore:
             self._listen.execute(f"LISTEN {CHANNEL}")
             self._listening = True  # False while the server is away (see version)
             self._closed = False
+            self._roll: PgRoll | None = None  # made on first use (see presence)
         except BaseException:
             self._conn.close()
             raise
@@ -486,6 +490,35 @@ class PostgresStore:
         self._write(delete, session_id)
         log.info("forgot session %s", session_id)
         return True
+
+    # -- presence ----------------------------------------------------------------
+
+    def presence(self) -> PgRoll:
+        """Who is on which session, shared by every host on this database (see pg_presence)."""
+        if self._roll is None:
+            from trustdialog.store.pg_presence import PgRoll
+
+            self._roll = PgRoll(self)
+        return self._roll
+
+    def courtesy(self, sql: str, params: tuple[object, ...] = (), *,
+                 reconnect: bool = False) -> list[tuple[Any, ...]] | None:
+        """Run one statement that is a courtesy (presence): no NOTIFY, no retry, and no wait for
+        a server that went away unless `reconnect`; its rows, or None when it could not run."""
+        with self._lock:
+            try:
+                conn = self._alive() if reconnect else self._conn
+                if conn.closed or conn.broken:
+                    return None
+                cursor = conn.execute(sql, params)
+                return cursor.fetchall() if cursor.description is not None else []
+            except (psycopg.Error, StoreError) as error:
+                log.info("presence: %s", _reason(error) if isinstance(error, psycopg.Error) else error)
+                return None
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
 
     def close(self) -> None:
         self._closed = True

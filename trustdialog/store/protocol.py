@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from trustdialog.engine import Event
+    from trustdialog.presence import Roll
     from trustdialog.store.records import Mark, Note, SessionDamaged, SessionInfo, Snapshot
 
 
@@ -89,6 +90,11 @@ class Store(Protocol):
         This is the store's change notification: a store on a database server can
         answer it from its own (say, a LISTEN/NOTIFY counter) instead of polling.
         """
+        ...
+
+    def presence(self) -> Roll | None:
+        """Who is on which session now, seen by every process that shares this store;
+        None when nobody else could share it (memory)."""
         ...
 
     def close(self) -> None: ...

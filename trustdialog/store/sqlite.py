@@ -18,7 +18,7 @@ import time
 import urllib.parse
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Mapping, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, TypeVar
 
 from trustdialog.engine import Event
 from trustdialog.store import schema
@@ -30,6 +30,9 @@ from trustdialog.store.records import (
     MARKS, Mark, Note, SessionDamaged, SessionGone, SessionInfo, Snapshot, StoreConflict, StoreError,
     StoreWriteError,
 )
+
+if TYPE_CHECKING:
+    from trustdialog.presence import Presence  # loaded when a session is joined
 
 log = logging.getLogger("trustdialog.store")
 log.addHandler(logging.NullHandler())  # never Python's last-resort stderr: it would tear the TUI
@@ -490,6 +493,12 @@ class SQLiteStore:
                 log.warning("wipe after forget incomplete: %s", _errorname(error))
                 return False
         return not (busy1 or busy2)
+
+    def presence(self) -> Presence:
+        """Presence files beside the data file: every process on this host sees them."""
+        from trustdialog.presence import Presence
+
+        return Presence(self.path.parent / "presence")
 
     def close(self) -> None:
         with self._lock:

@@ -83,7 +83,7 @@ class ExerciseScreen(Screen):
         self._rendering = False
         self.copied_to: str | None = None  # where a copy was last saved, once saving stopped
         self._present: tuple[Someone, ...] = ()  # who is on the session (see trustdialog.presence)
-        self._nudges_from = 0  # nudges before this index were sent before this screen, or closed
+        self._nudges_from = 0  # nudges before this index came before this end joined, or were closed
         self._watch: FolderWatch | None = None  # told when the data file is written
 
     def compose(self) -> ComposeResult:
@@ -112,7 +112,7 @@ class ExerciseScreen(Screen):
 
         self._saved = dict(self._drafts())
         if self.session is not None:
-            self._nudges_from = len(self.session.events)
+            self._nudges_from = self.trust.conversation.joined_at
         await self.render_state()
         if self.session is not None and self.session.persistent:
             self._watch = self.session.watch(lambda: self.call_later(self._show_others_turns))

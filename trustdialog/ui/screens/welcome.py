@@ -203,7 +203,8 @@ class WelcomeScreen(Screen):
         partner = self.trust.conversation.bound_partner
         found = None
         if partner is not None and self.trust.store_is_open:
-            found = begun_by_other(self.trust.unfinished_sessions(), self._present, partner)
+            found = begun_by_other(self.trust.unfinished_sessions(), self.trust.conversation.present_on,
+                                   partner)
         offered = found.id if found is not None else None
         if offered == self._offered:
             return
@@ -221,14 +222,6 @@ class WelcomeScreen(Screen):
             if focused is None or (focused.id == "name-a" and not self._names_typed()):
                 self.query_one("#join", Button).focus()  # Enter joins, as F5 does
         self.refresh_bindings()
-
-    def _present(self, session_id: str) -> list[Someone]:
-        path = self.trust.store.path
-        if path is None:
-            return []
-        from trustdialog.presence import Presence
-
-        return Presence(path.parent / "presence").present(session_id)
 
     def _took_part(self, session_id: str, partner: str) -> bool:
         from trustdialog.store import StoreError
