@@ -64,6 +64,17 @@ def children_of(pid: int) -> list[int]:
     return found
 
 
+def tree_of(pid: int) -> list[int]:
+    """`pid` and every process below it, read from /proc (parents before their children)."""
+    found, waiting = [], [pid]
+    while waiting:
+        at = waiting.pop(0)
+        if at not in found:
+            found.append(at)
+            waiting += children_of(at)
+    return found
+
+
 class RunningServer:
     """A server process and what it said at start."""
 
@@ -127,6 +138,27 @@ class RunningServer:
                 self.proc.kill()
                 self.proc.wait()
         return self.proc.returncode
+
+    def kill(self) -> list[int]:
+        """The machine dies: the server and everything below it (template, every app) are
+        frozen at once, so none can say goodbye or finish a write, then killed; returns the pids."""
+        frozen: list[int] = []
+        # Stop what is there, then look again: a process may have forked before it was stopped.
+        while new := [pid for pid in tree_of(self.proc.pid) if pid not in frozen and pid_alive(pid)]:
+            for pid in new:
+                try:
+                    os.kill(pid, signal.SIGSTOP)
+                except ProcessLookupError:
+                    pass
+            frozen += new
+        for pid in frozen:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        self.proc.wait(10)
+        assert wait_for(lambda: not any(pid_alive(pid) for pid in frozen), 10), "a killed process lived on"
+        return frozen
 
 
 class Tmux:
