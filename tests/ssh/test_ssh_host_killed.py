@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 from ssh_helpers import RunningServer, wait_for
-from test_ssh_live import open_the_session
 from test_ssh_resume import (
     EXERCISE, EVENT, FEELING, drawn_reversed, expect, move_focus, pick_exercise, shows,
     terminals, type_name, type_text,
@@ -88,7 +87,8 @@ def test_a_host_killed_its_client_resumes_on_the_other_host_with_its_draft(datab
         ana.keys("Enter")
         expect(ana, "✓ ready")
         ben = terminals(two.port, key["ben"])
-        open_the_session(ben, f"{EXERCISE} · Ana and Ben")
+        expect(ben, f"Ana started {EXERCISE} — join?", timeout=20)  # presence is in the database
+        ben.keys("Enter")  # the offer has the focus
         expect(ben, "Yes, now is good")
         ben.keys("Enter")
         expect(ana, "step 1 of 10")
@@ -141,11 +141,11 @@ def test_a_host_killed_its_client_resumes_on_the_other_host_with_its_draft(datab
         assert ana.exit_status() == "255", ana.exit_status()  # ssh's own "the connection ended"
         assert dropped < 5, dropped
 
-        # She connects to host two and opens the session from the welcome's list (the "join?"
-        # offer needs presence, which is kept beside a data file and so not there with a database).
+        # Ben is still on the session: on host two, Ana's welcome offers it back; Enter rejoins.
         reconnect_at = time.monotonic()
         ana = terminals(two.port, key["ana"])
-        open_the_session(ana, f"{EXERCISE} · Ana and Ben")
+        expect(ana, f"Ben is on {EXERCISE} — join?", timeout=20)
+        ana.keys("Enter")
         screen = expect(ana, DRAFT, timeout=20)
         draft_back = time.monotonic() - reconnect_at
         # The step she was on, Ben's turn quoted, her unsent words back in her box with the focus.

@@ -279,3 +279,32 @@ async def test_a_nudge_sent_during_the_ready_check_shows_once_the_exercise_begin
         await wait_until(pilot, lambda: NUDGE in screen_text(app))
         fran.store.close()
     store.close()
+
+
+async def test_the_hidden_room_line_never_takes_the_focus(make, tmp_path, clock):
+    """The screen's auto-focus takes the first widget that allows focus, displayed or not: the
+    room's line comes first, and while hidden it must not be it (keys typed went nowhere)."""
+    from trustdialog.ui.widgets.room_bar import RoomBar
+
+    store = open_store(tmp_path)
+    app = make(store=store, identity=ANA)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        s = couple_session(app, store, clock)
+        assert app.resume_session(s.id)
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "ExerciseScreen"
+                         and bool(app.screen.query("#room")))
+        bar = app.screen.query_one("#room", RoomBar)
+        assert not bar.display and not bar.focusable
+        first = next(w for w in app.screen.query("*") if w.focusable)  # what auto-focus would take
+        assert first is not bar
+    store.close()
+
+
+def test_the_exercise_and_ready_screens_place_the_focus_themselves():
+    """Textual's auto-focus takes the first widget that allows focus even when it is not displayed
+    (a hidden banner's button, the other partner's yes); these screens focus the floor themselves."""
+    from trustdialog.ui.screens.exercise import ExerciseScreen
+    from trustdialog.ui.screens.ready import ReadyScreen
+
+    assert ExerciseScreen.AUTO_FOCUS == "" and ReadyScreen.AUTO_FOCUS == ""  # "" is off; None inherits "*"

@@ -58,6 +58,10 @@ class ExerciseScreen(Screen):
     """Renders the session's state and turns keys into events; never decides flow."""
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    # The screen puts the focus on the floor itself (see _focus_floor). Textual's auto-focus
+    # would race it on a busy host and could win with a widget that is not displayed (the
+    # saving banner's button), where the first keys typed would go unseen.
+    AUTO_FOCUS = ""
     BINDINGS = [
         # Not a priority binding: ctrl+s comes back up from the answer box like any
         # key it does not take, so it is handled after the letters typed before it

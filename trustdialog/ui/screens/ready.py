@@ -35,6 +35,9 @@ NOT_NOW = (
 class ReadyScreen(Screen):
     """Both partners say yes before the first step; "not now" ends calmly."""
 
+    # The focus goes to this end's own yes (see _refresh); auto-focus could take the other
+    # partner's, which is not displayed on a connection tied to one partner.
+    AUTO_FOCUS = ""
     BINDINGS = [Binding("escape", "back", "Back", id="back")]
 
     def __init__(self, exercise: Exercise) -> None:

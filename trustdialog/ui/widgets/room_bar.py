@@ -34,6 +34,12 @@ class RoomBar(Static, can_focus=True):
         self.showing: tuple[str, object] | None = None  # ("nudge", index) or ("call", partners)
         self.display = False
 
+    def allow_focus(self) -> bool:
+        # Hidden, it must never take the focus: a screen's auto-focus picks the first widget
+        # that allows it, display or not, and this bar comes first, so the first keys typed
+        # on a freshly drawn step went to a bar nobody could see, and were lost.
+        return self.showing is not None
+
     def show_nudge(self, index: int, text: str, sender: str) -> None:
         line = Text()
         line.append(f"{clean(sender)}, facilitator: " if sender else "From the facilitator: ",
