@@ -143,23 +143,27 @@ class ExerciseScreen(Screen):
             self.trust.show_session()
             return
         self._rendering = True
+        # Drawn once, whole: the new step never shows before its focus is placed (mounting a
+        # form yields to the event loop, and a frame drawn then showed "round 2" with the
+        # focus still on the box just sent, where the first keys typed for round 2 went).
         try:
-            self._show_saving()
-            self._show_status()
-            self._show_prompt(state)
-            self._show_reveal(state)
-            for partner in PARTNERS:
-                pane = self.query_one(f"#pane-{partner}", PartnerPane)
-                pane.show_status(state, later=self._answers_later(state, partner))
-                await pane.show_history(state)
-                await self._show_action(pane, state)
-            typing = self._form_for(self.focused) is not None
-            # Someone reading the room's line keeps it too: Enter there closes it, and must
-            # never land on a partner's button instead.
-            reading = isinstance(self.focused, RoomBar) and self.focused.showing is not None
-            if not (keep_focus and ((typing and self.focused_partner() in state.floor) or reading)):
-                self._focus_floor(state)
-            self._show_room()
+            with self.app.batch_update():
+                self._show_saving()
+                self._show_status()
+                self._show_prompt(state)
+                self._show_reveal(state)
+                for partner in PARTNERS:
+                    pane = self.query_one(f"#pane-{partner}", PartnerPane)
+                    pane.show_status(state, later=self._answers_later(state, partner))
+                    await pane.show_history(state)
+                    await self._show_action(pane, state)
+                typing = self._form_for(self.focused) is not None
+                # Someone reading the room's line keeps it too: Enter there closes it, and must
+                # never land on a partner's button instead.
+                reading = isinstance(self.focused, RoomBar) and self.focused.showing is not None
+                if not (keep_focus and ((typing and self.focused_partner() in state.floor) or reading)):
+                    self._focus_floor(state)
+                self._show_room()
         finally:
             self._rendering = False
         self._start_ticker(state)
