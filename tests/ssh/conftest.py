@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 import uuid
 from pathlib import Path
 
@@ -11,6 +12,9 @@ import pytest
 from ssh_helpers import RunningServer, Tmux
 
 from trustdialog.ssh.access import AccessList, read_key_file
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "store"))  # the store tests' PostgreSQL
+from pg_server import started  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -59,3 +63,11 @@ def tmux(tmp_path):
     runner = Tmux(f"td-ssh-{uuid.uuid4().hex[:8]}", tmp_path)
     yield runner
     runner.kill()
+
+
+@pytest.fixture
+def database(monkeypatch):
+    """A real PostgreSQL server, named by $TRUSTDIALOG_STORE for this test and every server it starts."""
+    with started() as server:
+        monkeypatch.setenv("TRUSTDIALOG_STORE", server.url)
+        yield server.url

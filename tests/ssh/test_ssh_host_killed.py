@@ -3,24 +3,15 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 from ssh_helpers import RunningServer, wait_for
-from test_ssh_resume import (
-    EXERCISE, EVENT, FEELING, drawn_reversed, expect, move_focus, pick_exercise, shows,
-    terminals, type_name, type_text,
-)
+from test_ssh_live import ana_begins, couple_access
+from test_ssh_resume import EVENT, EXERCISE, FEELING, drawn_reversed, expect, move_focus, shows, terminals, type_text
 
-from trustdialog.ssh.access import AccessList, read_key_file
 from trustdialog.store import open_store
-
-REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO / "tests" / "store"))  # the throw-away PostgreSQL server of the store tests
-from pg_server import started  # noqa: E402
 
 # Short enough to sit on one line of a partner's pane, so the screen can be searched for them.
 MIRROR = "The dishes waited, you felt lonely"
@@ -28,29 +19,9 @@ DRAFT = "and nobody asked about my week"
 
 
 @pytest.fixture
-def database(tmp_path, monkeypatch):
-    """A real PostgreSQL server, named by $TRUSTDIALOG_STORE for this test and every server it starts."""
-    with started() as server:
-        monkeypatch.setenv("TRUSTDIALOG_STORE", server.url)
-        yield server.url
-
-
-@pytest.fixture
 def couple(tmp_path, keys, database) -> tuple[Path, dict[str, Path]]:
     """The access list, in the database: alice (facilitator), Ana (partner A) and Ben (partner B)."""
-    made = {"alice": keys["alice"]}
-    for name in ("ana", "ben"):
-        path = tmp_path / name
-        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", f"{name}@test", "-f", str(path)],
-                       check=True)
-        made[name] = path
-    access = AccessList()
-    access.add("alice", "facilitator", read_key_file(keys["alice"].with_suffix(".pub")))
-    access.add("ana", "client", read_key_file(made["ana"].with_suffix(".pub")), couple="ana-ben", partner="a")
-    access.add("ben", "client", read_key_file(made["ben"].with_suffix(".pub")), couple="ana-ben", partner="b")
-    access_file = tmp_path / "access.toml"
-    access.save(access_file)
-    return access_file, made
+    return couple_access(tmp_path, keys)
 
 
 def pane(screen: str, partner: str) -> str:
@@ -77,15 +48,7 @@ def test_a_host_killed_its_client_resumes_on_the_other_host_with_its_draft(datab
     try:
         # Ana begins on host one; Ben, on host two, finds the session and joins it.
         ana = terminals(one.port, key["ana"])
-        expect(ana, "Partner A, left pane:", timeout=20)
-        type_name(ana, "a", "Ana")
-        move_focus(ana, "Tab")
-        type_name(ana, "b", "Ben")
-        ana.keys("Enter")
-        pick_exercise(ana, EXERCISE)
-        expect(ana, "waiting for Ben")
-        ana.keys("Enter")
-        expect(ana, "✓ ready")
+        ana_begins(ana)
         ben = terminals(two.port, key["ben"])
         expect(ben, f"Ana started {EXERCISE} — join?", timeout=20)  # presence is in the database
         ben.keys("Enter")  # the offer has the focus

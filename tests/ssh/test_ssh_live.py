@@ -5,6 +5,7 @@ keys answer for somebody else; the facilitator never has a partner's field."""
 from __future__ import annotations
 
 import subprocess
+from pathlib import Path
 
 import pytest
 from ssh_helpers import RunningServer, wait_for
@@ -17,10 +18,9 @@ from trustdialog.ssh.access import AccessList, read_key_file
 from trustdialog.store import open_store
 
 
-@pytest.fixture(scope="module")
-def couple(tmp_path_factory, keys):
-    """An access file: alice (facilitator), and the couple ana-ben (Ana is A, Ben is B)."""
-    folder = tmp_path_factory.mktemp("live-access")
+def couple_access(folder: Path, keys: dict[str, Path]) -> tuple[Path, dict[str, Path]]:
+    """An access file in `folder` (or the database $TRUSTDIALOG_STORE names): alice (facilitator),
+    and the couple ana-ben (Ana is A, Ben is B), with fresh keys for the two of them."""
     made = {"alice": keys["alice"]}
     for name in ("ana", "ben"):
         path = folder / name
@@ -36,11 +36,31 @@ def couple(tmp_path_factory, keys):
     return path, made
 
 
+@pytest.fixture(scope="module")
+def couple(tmp_path_factory, keys):
+    return couple_access(tmp_path_factory.mktemp("live-access"), keys)
+
+
 @pytest.fixture
 def serve(tmp_path, couple):
     server = RunningServer.serve_command(tmp_path / "data", couple[0])
     yield server
     server.stop()
+
+
+def ana_begins(ana) -> None:
+    """On Ana's connection: both names, the exercise, and her yes (Ben's column waits for him)."""
+    expect(ana, "Partner A, left pane:", timeout=20)
+    type_name(ana, "a", "Ana")
+    move_focus(ana, "Tab")
+    type_name(ana, "b", "Ben")
+    ana.keys("Enter")
+    pick_exercise(ana, EXERCISE)
+    # The ready check on Ana's connection: her answer only.
+    screen = expect(ana, "waiting for Ben")
+    assert "Yes, now is good" in screen
+    ana.keys("Enter")
+    expect(ana, "✓ ready")
 
 
 def open_the_session(tmux, listed: str) -> None:
@@ -58,17 +78,7 @@ def open_the_session(tmux, listed: str) -> None:
 def test_a_couple_plays_on_two_connections_while_their_facilitator_watches(serve, couple, terminals):
     _path, key = couple
     ana = terminals(serve.port, key["ana"])
-    expect(ana, "Partner A, left pane:", timeout=20)
-    type_name(ana, "a", "Ana")
-    move_focus(ana, "Tab")
-    type_name(ana, "b", "Ben")
-    ana.keys("Enter")
-    pick_exercise(ana, EXERCISE)
-    # The ready check on Ana's connection: her answer only; Ben's column waits for him.
-    screen = expect(ana, "waiting for Ben")
-    assert "Yes, now is good" in screen
-    ana.keys("Enter")
-    expect(ana, "✓ ready")
+    ana_begins(ana)
 
     # Ben connects: the welcome offers the session his partner began; he joins and says yes.
     ben = terminals(serve.port, key["ben"])

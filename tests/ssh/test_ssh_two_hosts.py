@@ -2,61 +2,21 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
-
-import pytest
 from ssh_helpers import RunningServer, wait_for
-from test_ssh_live import open_the_session
-from test_ssh_resume import (
-    EXERCISE, EVENT, FEELING, drawn_reversed, expect, move_focus, pick_exercise, shows, terminals,
-    type_name, type_text,
-)
+from test_ssh_live import ana_begins, couple_access, open_the_session
+from test_ssh_resume import EVENT, EXERCISE, FEELING, drawn_reversed, expect, shows, terminals, type_text
 
-from trustdialog.ssh.access import AccessList, read_key_file
 from trustdialog.store import open_store
-
-REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO / "tests" / "store"))  # the throw-away PostgreSQL server of the store tests
-from pg_server import started  # noqa: E402
-
-
-@pytest.fixture
-def database(tmp_path, monkeypatch):
-    """A real PostgreSQL server, named by $TRUSTDIALOG_STORE for this test and every server it starts."""
-    with started() as server:
-        monkeypatch.setenv("TRUSTDIALOG_STORE", server.url)
-        yield server.url
 
 
 def test_partners_on_two_hosts_share_one_live_session(database, tmp_path, keys, terminals):
-    made = {"alice": keys["alice"]}
-    for name in ("ana", "ben"):
-        path = tmp_path / name
-        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", f"{name}@test", "-f", str(path)],
-                       check=True)
-        made[name] = path
-    access = AccessList()
-    access.add("alice", "facilitator", read_key_file(keys["alice"].with_suffix(".pub")))
-    access.add("ana", "client", read_key_file(made["ana"].with_suffix(".pub")), couple="ana-ben", partner="a")
-    access.add("ben", "client", read_key_file(made["ben"].with_suffix(".pub")), couple="ana-ben", partner="b")
-    access_file = tmp_path / "access.toml"
-    access.save(access_file)  # into the database, as $TRUSTDIALOG_STORE names it
-    assert not access_file.exists()
+    access_file, made = couple_access(tmp_path, keys)
+    assert not access_file.exists()  # into the database, as $TRUSTDIALOG_STORE names it
     one = RunningServer.serve_command(tmp_path / "one", access_file)
     two = RunningServer.serve_command(tmp_path / "two", access_file)
     try:
         ana = terminals(one.port, made["ana"])
-        expect(ana, "Partner A, left pane:", timeout=20)
-        type_name(ana, "a", "Ana")
-        move_focus(ana, "Tab")
-        type_name(ana, "b", "Ben")
-        ana.keys("Enter")
-        pick_exercise(ana, EXERCISE)
-        expect(ana, "waiting for Ben")
-        ana.keys("Enter")
-        expect(ana, "✓ ready")
+        ana_begins(ana)
 
         # Ben, on the other host, is offered the session Ana is on from the first: presence is
         # in the database, so his host sees her there; one Enter joins it.
