@@ -16,11 +16,18 @@ app's in the same run.
 
 Goal: p95 <= 150 ms with 25 live sessions; an idle watcher under 1% of a core
 and 0 bytes a minute.
+
+`--store sqlite,postgresql` measures each store in turn with the same apps and
+turns (default: sqlite). For `postgresql` the script starts a throw-away server
+of its own (as the tests do, tests/store/pg_server.py) and removes it after; a
+`postgresql://` URL uses that server instead (its database gets the sessions).
+The apps are told the store through $TRUSTDIALOG_STORE.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import fcntl
 import os
 import pty
@@ -31,8 +38,10 @@ import tempfile
 import termios
 import time
 from pathlib import Path
+from typing import Iterator
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
 
 from startup import BARE, BIN, Child  # noqa: E402
 
@@ -44,10 +53,34 @@ EXERCISE = "when-i-felt"
 COLS, ROWS = 100, 30
 
 
-def launch_in(argv: list[str], data_dir: Path) -> Child:
-    """`argv` in its own pty, with TRUSTDIALOG_DATA_DIR set to the shared data folder."""
+@contextlib.contextmanager
+def store_url(name: str) -> Iterator[str | None]:
+    """The URL the apps use for `name`: None (SQLite in the data folder), a throw-away
+    PostgreSQL server's for "postgresql", or `name` itself when it is a URL."""
+    if name == "sqlite":
+        yield None
+    elif name in ("postgresql", "postgres"):
+        sys.path.insert(0, str(HERE.parent / "tests" / "store"))
+        from pg_server import PostgresServer
+
+        server = PostgresServer()
+        try:
+            yield server.start()
+        finally:
+            server.stop()
+    elif "://" in name:
+        yield name
+    else:
+        raise SystemExit(f"--store: {name!r} is not sqlite, postgresql or a store URL")
+
+
+def launch_in(argv: list[str], data_dir: Path, url: str | None = None) -> Child:
+    """`argv` in its own pty, with TRUSTDIALOG_DATA_DIR set to the shared data folder
+    (and TRUSTDIALOG_STORE to `url`, when the sessions are on a database server)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TEXTUAL", "TRUSTDIALOG"))}
     env.update(TERM="xterm-256color", LANG="C.UTF-8", TRUSTDIALOG_DATA_DIR=str(data_dir))
+    if url:
+        env["TRUSTDIALOG_STORE"] = url
     pid, fd = pty.fork()
     if pid == 0:
         fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLS, 0, 0))
@@ -68,9 +101,9 @@ def pct(values: list[float], p: float) -> float:
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
 
-def run(count: int, turns: int, idle: float) -> None:
+def run(count: int, turns: int, idle: float, url: str | None = None) -> None:
     data = Path(tempfile.mkdtemp(prefix="td-live-data-"))
-    store = open_store(data)
+    store = open_store(data, url=url)
     exercise = load_library().exercises[EXERCISE]
     sessions = []
     for i in range(count):
@@ -78,7 +111,7 @@ def run(count: int, turns: int, idle: float) -> None:
         s.submit("ready", "a")
         s.submit("ready", "b")
         sessions.append(s)  # on the first step, read together: untimed, so an idle screen is still
-    watchers = [launch_in([str(BIN / "trustdialog"), "resume", s.id], data) for s in sessions]
+    watchers = [launch_in([str(BIN / "trustdialog"), "resume", s.id], data, url) for s in sessions]
     try:
         for w in watchers:
             w.read_until("Continue", timeout=60)
@@ -134,9 +167,14 @@ def main() -> None:
     parser.add_argument("--sessions", default="1,10,25")
     parser.add_argument("--turns", type=int, default=200)
     parser.add_argument("--idle", type=float, default=60.0)
+    parser.add_argument("--store", default="sqlite",
+                        help="sqlite, postgresql (a throw-away server), a URL, or several, comma-separated")
     args = parser.parse_args()
-    for count in (int(c) for c in args.sessions.split(",")):
-        run(count, args.turns, args.idle)
+    for name in args.store.split(","):
+        with store_url(name.strip()) as url:
+            print(f"store: {name.strip() if '://' not in name else 'postgresql (given URL)'}", flush=True)
+            for count in (int(c) for c in args.sessions.split(",")):
+                run(count, args.turns, args.idle, url)
 
 
 if __name__ == "__main__":

@@ -7,8 +7,9 @@ SQLite file (or its write-ahead log) beside which the session is kept, and the
 event loop calls back at once. Nothing runs while nothing is written.
 
 The callback says only "something in that folder was written": the caller
-then asks the store (its version, then the events after the last one seen),
-so a draft saved elsewhere costs one cheap look and no redraw. Where inotify
+then asks the store (SQLiteStore.watch: the watched session's event count, read
+only when the file's data_version moved), so a draft saved elsewhere, or a turn
+of another session, costs one cheap look and no redraw. Where inotify
 is missing (not Linux, a network file system that does not report writes) the
 watch is None and callers keep polling.
 """

@@ -21,7 +21,7 @@ from trustdialog.store import (
 )
 
 if TYPE_CHECKING:
-    from trustdialog.changes import FolderWatch
+    from trustdialog.store.protocol import Watch
 
 log = logging.getLogger("trustdialog.session")
 log.addHandler(logging.NullHandler())
@@ -126,28 +126,25 @@ class Session:
     def catch_up(self) -> bool:
         """Take in what other processes appended, if the store changed since the last look.
 
-        Cheap when nothing changed (the store's version, no read): screens call it
-        several times a second to follow a session played on other connections.
+        Cheap when nothing changed (the session's version, no read of events): screens
+        call it on every write to the store, to follow a session played on other
+        connections, and writes to other sessions leave it at that.
         """
-        version = self.store.version()
+        version = self.store.session_version(self.id)
         if version == self._seen_version:
             return False
         self._seen_version = version  # taken before reading: a change during the read is seen next time
         return self.refresh()
 
-    def watch(self, callback: Callable[[], object]) -> FolderWatch | None:
-        """Have `callback` run (in the running event loop) soon after anything is written to this
-        session's data file, by any process: the push half of the change feed, so that a watcher
-        need not ask `catch_up` often. None where the system cannot tell (then poll).
-
-        The store on a database server would push its own way (LISTEN/NOTIFY) here.
+    def watch(self, callback: Callable[[], object]) -> Watch | None:
+        """Have `callback` run (in the running event loop) soon after another process adds to this
+        session: the push half of the change feed (inotify on the SQLite file's folder, the
+        LISTEN socket of a PostgreSQL store), so that a watcher need not ask `catch_up` often.
+        Writes to other sessions do not call it. None where the store cannot tell (then poll).
         """
-        path = self.store.path
-        if not self.persistent or path is None:
+        if not self.persistent:
             return None
-        from trustdialog import changes
-
-        return changes.watch(path.parent, callback)
+        return self.store.watch(self.id, callback)
 
     def refresh(self) -> bool:
         """Apply events other processes appended since; True if there were any."""

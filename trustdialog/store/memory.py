@@ -6,12 +6,15 @@ import dataclasses
 import time
 import uuid
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import TYPE_CHECKING, Callable, Iterable, Mapping
 
 from trustdialog.engine import Event
 from trustdialog.store.records import (
     MARKS, Mark, Note, SessionDamaged, SessionGone, SessionInfo, Snapshot, StoreConflict, StoreError,
 )
+
+if TYPE_CHECKING:
+    from trustdialog.store.protocol import Watch
 
 
 def new_session_id() -> str:
@@ -169,6 +172,14 @@ class MemoryStore:
 
     def presence(self) -> None:
         return None  # nobody else can see this process's memory
+
+    def session_version(self, session_id: str) -> int:
+        """The store's version: only this process writes here, and it knows what it wrote."""
+        return self._version
+
+    def watch(self, session_id: str | None, callback: Callable[[], object]) -> Watch | None:
+        """None: no other process writes here, so there is nothing to be told."""
+        return None
 
     def close(self) -> None:
         pass

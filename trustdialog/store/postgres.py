@@ -30,6 +30,7 @@ from trustdialog.store.records import (
 
 if TYPE_CHECKING:
     from trustdialog.store.pg_presence import PgRoll
+    from trustdialog.store.pg_watch import ListenWatch
 
 log = logging.getLogger("trustdialog.store")
 log.addHandler(logging.NullHandler())
@@ -85,6 +86,12 @@ class PostgresStore:
         self._listen_lock = threading.Lock()
         self._writes = 0  # this process's commits (see version)
         self._heard = 0  # notifications received (see version)
+        # Per session asked about (see session_version): its notifications heard, this
+        # process's own commits to it; and how often listening was lost or came back.
+        self._heard_by: dict[str, int] = {}
+        self._writes_by: dict[str, int] = {}
+        self._lost = 0
+        self._generation = 0  # one more each time the listening connection is replaced
         # (from, to) when this open brought the schema up to date; None when it was already.
         self.upgraded: tuple[int, int] | None = None
         self._conn = self._connect()
@@ -208,6 +215,8 @@ class PostgresStore:
                         conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, session_id))
                         committing = True
                     self._writes += 1
+                    if session_id:
+                        self._writes_by[session_id] = self._writes_by.get(session_id, 0) + 1
                     return result
                 except StoreError as error:
                     if isinstance(error, (StoreWriteError, SessionGone, StoreConflict)):
@@ -261,17 +270,57 @@ class PostgresStore:
         listens again; it changes again when listening resumes, since what
         was written meanwhile was not heard.
         """
-        with self._listen_lock:
-            if self._listening:
-                try:
-                    for _ in self._listen.notifies(timeout=0):
-                        self._heard += 1
-                except psycopg.Error:
-                    self._listening = False
-                    self._heard += 1
-                    threading.Thread(target=self._listen_again, name="trustdialog-listen",
-                                     daemon=True).start()
+        self._drain()
         return (self._heard << 32) | (self._writes & 0xFFFFFFFF)
+
+    def session_version(self, session_id: str) -> int:
+        """Changes when a NOTIFY for this session is heard (each write sends its session id), when
+        this process writes to it, or when listening is lost or resumes; never for other sessions.
+
+        No round trip: the notifications already on the listening socket are counted.
+        Sessions are counted from the first time they are asked about.
+        """
+        self._drain()
+        with self._listen_lock:
+            heard = self._heard_by.setdefault(session_id, 0)
+        writes = self._writes_by.get(session_id, 0)
+        return (self._lost << 64) | (heard << 32) | (writes & 0xFFFFFFFF)
+
+    def _drain(self) -> None:
+        """Count the notifications waiting on the listening connection, without waiting."""
+        with self._listen_lock:
+            if not self._listening:
+                return
+            try:
+                for notify in self._listen.notifies(timeout=0):
+                    self._heard += 1
+                    if notify.payload in self._heard_by:
+                        self._heard_by[notify.payload] += 1
+            except psycopg.Error:
+                self._listening = False
+                self._heard += 1
+                self._lost += 1
+                threading.Thread(target=self._listen_again, name="trustdialog-listen",
+                                 daemon=True).start()
+
+    def listen_socket(self) -> tuple[int, int] | None:
+        """(generation, file descriptor) of the listening connection's socket, to wait on in an
+        event loop; the generation moves when a server restart replaced the connection.
+        None while the server is away."""
+        with self._listen_lock:
+            if not self._listening:
+                return None
+            try:
+                return self._generation, self._listen.fileno()
+            except psycopg.Error:
+                return None
+
+    def watch(self, session_id: str | None, callback: Callable[[], object]) -> ListenWatch | None:
+        """Call back when a notification for the session (any, for None) arrives on the listening
+        socket: the event loop waits on it, so nothing runs between writes."""
+        from trustdialog.store.pg_watch import listen_watch
+
+        return listen_watch(self, session_id, callback)
 
     def _listen_again(self) -> None:
         """Open the listening connection again, once a second until the server answers."""
@@ -290,6 +339,8 @@ class PostgresStore:
                 old, self._listen = self._listen, conn
                 self._listening = True
                 self._heard += 1
+                self._lost += 1  # what was written meanwhile was not heard: every session moves
+                self._generation += 1
             old.close()
             log.info("listening to %s again", self.where)
             return

@@ -7,7 +7,7 @@ class satisfies it. Optional abilities are attributes every store has
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable, Mapping, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Callable, Iterable, Mapping, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -15,6 +15,12 @@ if TYPE_CHECKING:
     from trustdialog.engine import Event
     from trustdialog.presence import Roll
     from trustdialog.store.records import Mark, Note, SessionDamaged, SessionInfo, Snapshot
+
+
+class Watch(Protocol):
+    """A push of changes set up by `Store.watch`, until closed."""
+
+    def close(self) -> None: ...
 
 
 @runtime_checkable
@@ -95,6 +101,22 @@ class Store(Protocol):
     def presence(self) -> Roll | None:
         """Who is on which session now, seen by every process that shares this store;
         None when nobody else could share it (memory)."""
+        ...
+
+    def session_version(self, session_id: str) -> int:
+        """A number that changes whenever the session's event log may have changed, by this
+        process or another; the same number means no event was added. Cheap, and cheaper
+        still when only other sessions were written: a watcher of one session asks it on
+        every write anywhere in the store, and must not read (or redraw) for the others.
+        """
+        ...
+
+    def watch(self, session_id: str | None, callback: Callable[[], object]) -> Watch | None:
+        """Have `callback` run in the running event loop soon after the session (any session,
+        for None) may have changed, by any process: the push half of the change feed, so a
+        watcher need not poll often. For a session, writes to other sessions are left out
+        where the store can tell. None where the store cannot push (then poll).
+        """
         ...
 
     def close(self) -> None: ...

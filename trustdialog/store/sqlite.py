@@ -33,6 +33,7 @@ from trustdialog.store.records import (
 
 if TYPE_CHECKING:
     from trustdialog.presence import Presence  # loaded when a session is joined
+    from trustdialog.changes import FolderWatch
 
 log = logging.getLogger("trustdialog.store")
 log.addHandler(logging.NullHandler())  # never Python's last-resort stderr: it would tear the TUI
@@ -88,6 +89,8 @@ class SQLiteStore:
         self.read_only: str | None = None
         self._lock = threading.RLock()
         self._writes = 0  # this connection's commits (see version)
+        # session id -> (version, its event count then): see session_version
+        self._counted: dict[str, tuple[int, int]] = {}
         self._has_notes = True  # False only for an older file opened read-only
         self._conn = self._open_read_only() if read_only else self._open(probe)
 
@@ -271,6 +274,45 @@ class SQLiteStore:
             except sqlite3.Error:  # closed, or failing: "changed", so the caller reads and sees why
                 return -1
         return (int(other) << 32) | (self._writes & 0xFFFFFFFF)
+
+    def session_version(self, session_id: str) -> int:
+        """The session's event count (-1 when it is gone or cannot be read): it moves with every
+        append and with nothing else.
+
+        Asked on every write to the file, by every watcher: while data_version has not moved
+        since the last look the count is known without a query, and when it has, reading it
+        is one indexed row (the summary keeps it), never the events themselves.
+        """
+        with self._lock:
+            version = self.version()
+            counted = self._counted.get(session_id)
+            if counted is not None and counted[0] == version and version != -1:
+                return counted[1]
+            try:
+                row = self._conn.execute("SELECT events FROM sessions WHERE id = ?",
+                                         (session_id,)).fetchone()
+            except sqlite3.Error:  # closed, or failing: "changed", so the caller reads and sees why
+                return -1
+            count = int(row[0]) if row is not None else -1
+            self._counted[session_id] = (version, count)
+            return count
+
+    def watch(self, session_id: str | None, callback: Callable[[], object]) -> FolderWatch | None:
+        """Call back soon after the file is written (inotify on its folder): for a session, only
+        when its event count moved, so a write to another session costs a pragma and no more."""
+        from trustdialog import changes
+
+        if session_id is None:
+            return changes.watch(self.path.parent, callback)
+        seen = [self.session_version(session_id)]
+
+        def look() -> None:
+            count = self.session_version(session_id)
+            if count != seen[0]:
+                seen[0] = count
+                callback()
+
+        return changes.watch(self.path.parent, look)
 
     def _read(self, sql: str, params: tuple[object, ...] = ()) -> list[tuple[Any, ...]]:
         with self._lock:

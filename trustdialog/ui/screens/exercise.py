@@ -34,7 +34,7 @@ from trustdialog.ui.widgets.room_bar import RoomBar
 from trustdialog.ui.widgets.safe_text import clean, safe
 
 if TYPE_CHECKING:
-    from trustdialog.changes import FolderWatch
+    from trustdialog.store.protocol import Watch
     from trustdialog.presence import Someone
     from trustdialog.session import Session
     from trustdialog.ui.app import TrustDialogApp
@@ -47,8 +47,9 @@ DRAFT_MAX_WAIT = 1.5
 # (partners on their own connections, a facilitator following along). Asking is
 # one cheap pragma; the session is read only when it changed.
 OTHERS_POLL = 0.1
-# Where the system says at once when the data file is written (Session.watch), the screen
-# looks when told, and polls only this seldom, in case a write went unreported.
+# Where the store says at once when the session is written (Session.watch: inotify for
+# SQLite, the LISTEN socket for PostgreSQL), the screen looks when told, and polls only
+# this seldom, in case a write went unreported.
 OTHERS_FALLBACK_POLL = 1.0
 PRESENCE_POLL = 1.0  # seconds between looks at who is on the session
 MOVED_ON = "That step had already moved on from the other screen; this is where you are now."
@@ -88,7 +89,7 @@ class ExerciseScreen(Screen):
         self.copied_to: str | None = None  # where a copy was last saved, once saving stopped
         self._present: tuple[Someone, ...] = ()  # who is on the session (see trustdialog.presence)
         self._nudges_from = 0  # nudges before this index came before this end joined, or were closed
-        self._watch: FolderWatch | None = None  # told when the data file is written
+        self._watch: Watch | None = None  # told when another process adds to the session
 
     def compose(self) -> ComposeResult:
         yield Static("", id="status")

@@ -20,7 +20,7 @@ from trustdialog.ui.widgets.key_footer import KeyFooter
 from trustdialog.ui.widgets.safe_text import clean, safe
 
 if TYPE_CHECKING:
-    from trustdialog.changes import FolderWatch
+    from trustdialog.store.protocol import Watch
     from trustdialog.presence import Someone
     from trustdialog.store import SessionInfo
     from trustdialog.ui.app import TrustDialogApp
@@ -62,7 +62,7 @@ class WelcomeScreen(Screen):
     _seen_version: int | None = None  # the store's version when the list was last filled
     _listed: tuple[tuple[str, str | None], ...] | None = None  # the sessions the list shows, and their calls
     _offered: str | None = None  # the session the other partner began and is on, offered to join
-    _watch: FolderWatch | None = None  # told when the data file is written
+    _watch: Watch | None = None  # told when anything is written to the store
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="welcome"):
@@ -143,13 +143,12 @@ class WelcomeScreen(Screen):
         self._library_note()
         store = self.trust.store
         if store.persistent:
-            from trustdialog import changes
             from trustdialog.ui.screens.exercise import OTHERS_FALLBACK_POLL, OTHERS_POLL
 
             # A session begun on another connection (the partner's) shows up here: looked for
-            # when the data file is written, or ten times a second where the system cannot tell.
+            # when the store is written, or ten times a second where it cannot tell.
             self._seen_version = store.version()
-            self._watch = changes.watch(store.path.parent, self._follow_store) if store.path else None
+            self._watch = store.watch(None, self._follow_store)
             self.set_interval(OTHERS_POLL if self._watch is None else OTHERS_FALLBACK_POLL,
                               self._follow_store)
             if self.trust.conversation.bound_partner is not None:
