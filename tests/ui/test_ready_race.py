@@ -77,3 +77,29 @@ async def test_a_partner_who_chose_what_the_other_began_says_yes_and_is_in_their
         assert [s.id for s in store.sessions("ana-ben")] == [ana.id]
         hers.close()
     store.close()
+
+
+async def test_the_ready_check_is_told_of_the_other_yes_instead_of_asking_ten_times_a_second(make, tmp_path,
+                                                                                              clock):
+    from trustdialog.identity import Identity
+
+    store = open_store(tmp_path)
+    app = make(store=store, identity=Identity("ana", "client", couple="ana-ben", partner="a"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await to_picker(pilot, ("Ana", "Ben"))
+        await pick(pilot, "two-rounds")
+        await wait_until(pilot, lambda: app.screen.query("#yes-a"), seconds=10)
+        app.screen.query_one("#yes-a", Button).press()
+        await wait_until(pilot, lambda: app.session is not None and app.session.state.ready == {"a"},
+                         seconds=10)
+        await wait_until(pilot, lambda: app.screen._watch is not None)  # told by the SQLite file's folder
+        asked = []
+        looked = app.session.store.session_version
+        app.session.store.session_version = lambda sid: asked.append(sid) or looked(sid)
+        await pilot.pause(1.5)
+        assert len(asked) < 6, asked  # the slow fallback look, not ten a second
+        elsewhere = opened_elsewhere(app, tmp_path, clock)
+        elsewhere.submit("ready", "b", by="ben, client, ana-ben partner B")
+        await wait_until(pilot, lambda: "Ana, say one kind thing." in screen_text(app), seconds=3)
+        elsewhere.store.close()
+    store.close()

@@ -18,7 +18,10 @@ from trustdialog.ui.widgets.key_footer import KeyFooter
 from trustdialog.ui.widgets.safe_text import safe
 
 if TYPE_CHECKING:
+    from textual.timer import Timer
+
     from trustdialog.engine import SessionState
+    from trustdialog.store.protocol import Watch
     from trustdialog.ui.app import TrustDialogApp
 
 QUESTION = "Is now a good time for both of you?"
@@ -67,18 +70,44 @@ class ReadyScreen(Screen):
                     yield Button("Ask again", id="again")
         yield KeyFooter()
 
+    _watch: Watch | None = None  # told when another process adds to the session
+    _watching: str | None = None  # the session it is for (there is none before the first yes)
+    _polling: Timer | None = None
+
     def on_mount(self) -> None:
         from trustdialog.ui.screens.exercise import OTHERS_POLL
 
         self.query_one("#not-now").display = False
         self._refresh()
-        # The other partner may answer on their own connection: follow it live.
-        self.set_interval(OTHERS_POLL, self._follow)
+        # The other partner may answer on their own connection: follow it live, ten times a
+        # second until the store can say when the session is written (see _watch_session).
+        self._polling = self.set_interval(OTHERS_POLL, self._follow)
+
+    def on_unmount(self) -> None:
+        if self._watch is not None:
+            self._watch.close()
+
+    def _watch_session(self) -> None:
+        """Once there is a session, be told when it is written, and poll only seldom."""
+        session = self.trust.session
+        if session is None or session.id == self._watching:
+            return
+        from trustdialog.ui.screens.exercise import OTHERS_FALLBACK_POLL, OTHERS_POLL
+
+        if self._watch is not None:
+            self._watch.close()
+        self._watching = session.id
+        self._watch = session.watch(lambda: self.call_later(self._follow))
+        if self._polling is not None:
+            self._polling.stop()
+        self._polling = self.set_interval(OTHERS_POLL if self._watch is None else OTHERS_FALLBACK_POLL,
+                                          self._follow)
 
     def _follow(self) -> None:
         session = self.trust.session
         if session is None or not session.persistent or not self.is_current:
             return
+        self._watch_session()
         from trustdialog.store import StoreError
 
         try:
