@@ -26,6 +26,14 @@ def couple_session(app, store, clock, exercise_id="two-rounds") -> Session:
     return s
 
 
+async def resumed(pilot, app, store, clock) -> Session:
+    """The couple's session, both ready, opened on this app's connection."""
+    s = couple_session(app, store, clock)
+    assert app.resume_session(s.id)
+    await pilot.pause()
+    return s
+
+
 def footer(app) -> str:
     return screen_text(app).splitlines()[-1]
 
@@ -35,9 +43,7 @@ async def test_a_facilitator_writes_a_private_note_that_is_kept_at_the_step(make
     app = make(store=store, identity=FRAN)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
-        s = couple_session(app, store, clock)
-        assert app.resume_session(s.id)
-        await pilot.pause()
+        s = await resumed(pilot, app, store, clock)
         await wait_until(pilot, lambda: "f9 Note" in footer(app))
         assert "f8 Nudge" in footer(app)
         assert "Send" not in footer(app) and "Call" not in footer(app)  # watching: nothing to send
@@ -73,9 +79,7 @@ async def test_a_nudge_reaches_a_partner_without_taking_the_draft_being_typed(ma
     app = make(store=store, identity=ANA)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
-        s = couple_session(app, store, clock)
-        assert app.resume_session(s.id)
-        await pilot.pause()
+        s = await resumed(pilot, app, store, clock)
         await wait_until(pilot, lambda: "f5 Call" in footer(app))
         assert "Note" not in footer(app) and "Nudge" not in footer(app)
         form = app.screen.query_one("#pane-a AnswerForm", AnswerForm)
@@ -126,9 +130,7 @@ async def test_the_facilitator_sends_a_ready_made_nudge_and_the_partners_log_kee
     app = make(store=store, identity=FRAN)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
-        s = couple_session(app, store, clock)
-        assert app.resume_session(s.id)
-        await pilot.pause()
+        s = await resumed(pilot, app, store, clock)
         await pilot.press("f8")
         await pilot.pause()
         assert type(app.screen).__name__ == "NudgeScreen"
@@ -154,9 +156,7 @@ async def test_a_partners_call_shows_on_the_facilitators_screen_until_seen(make,
     app = make(store=store, identity=FRAN)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
-        s = couple_session(app, store, clock)
-        assert app.resume_session(s.id)
-        await pilot.pause()
+        s = await resumed(pilot, app, store, clock)
         ana = opened_elsewhere(app, tmp_path, clock)
         ana.submit("called", "a", by="ana, client, ana-ben partner A")
         await wait_until(pilot, lambda: "Ana asked for you." in screen_text(app))
@@ -204,9 +204,7 @@ async def test_a_partner_calls_with_one_key_and_sees_that_they_asked(make, tmp_p
     app = make(store=store, identity=ANA)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
-        s = couple_session(app, store, clock)
-        assert app.resume_session(s.id)
-        await pilot.pause()
+        s = await resumed(pilot, app, store, clock)
         await pilot.press("f5")
         await pilot.pause()
         last = store.events(s.id)[-1]
@@ -290,8 +288,7 @@ async def test_the_hidden_room_line_never_takes_the_focus(make, tmp_path, clock)
     app = make(store=store, identity=ANA)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
-        s = couple_session(app, store, clock)
-        assert app.resume_session(s.id)
+        await resumed(pilot, app, store, clock)
         await wait_until(pilot, lambda: type(app.screen).__name__ == "ExerciseScreen"
                          and bool(app.screen.query("#room")))
         bar = app.screen.query_one("#room", RoomBar)

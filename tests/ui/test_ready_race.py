@@ -9,16 +9,21 @@ from textual.widgets import Button
 from trustdialog.store import open_store
 
 
+async def ana_says_yes(pilot, app) -> None:
+    """Names, the exercise, and partner A's yes: a session now, waiting for B."""
+    await to_picker(pilot, ("Ana", "Ben"))
+    await pick(pilot, "two-rounds")
+    await wait_until(pilot, lambda: app.screen.query("#yes-a"), seconds=10)
+    app.screen.query_one("#yes-a", Button).press()
+    await wait_until(pilot, lambda: app.session is not None and app.session.state.ready == {"a"},
+                     seconds=10)
+
+
 async def test_a_not_now_that_lost_to_a_yes_goes_on_to_the_exercise(make, tmp_path, clock):
     store = open_store(tmp_path)
     app = make(store=store)
     async with app.run_test(size=(100, 30)) as pilot:
-        await to_picker(pilot, ("Ana", "Ben"))
-        await pick(pilot, "two-rounds")
-        await wait_until(pilot, lambda: app.screen.query("#yes-a"), seconds=10)
-        app.screen.query_one("#yes-a", Button).press()
-        await wait_until(pilot, lambda: app.session is not None and app.session.state.ready == {"a"},
-                         seconds=10)
+        await ana_says_yes(pilot, app)
         app.session.catch_up = lambda: False  # the other yes lands between two looks
         elsewhere = opened_elsewhere(app, tmp_path, clock)
         elsewhere.submit("ready", "b")
@@ -36,12 +41,7 @@ async def test_a_yes_that_lost_to_the_same_yes_goes_on_without_a_word(make, tmp_
     store = open_store(tmp_path)
     app = make(store=store)
     async with app.run_test(size=(100, 30)) as pilot:
-        await to_picker(pilot, ("Ana", "Ben"))
-        await pick(pilot, "two-rounds")
-        await wait_until(pilot, lambda: app.screen.query("#yes-a"), seconds=10)
-        app.screen.query_one("#yes-a", Button).press()
-        await wait_until(pilot, lambda: app.session is not None and app.session.state.ready == {"a"},
-                         seconds=10)
+        await ana_says_yes(pilot, app)
         app.session.catch_up = lambda: False
         elsewhere = opened_elsewhere(app, tmp_path, clock)
         elsewhere.submit("ready", "b")
@@ -86,12 +86,7 @@ async def test_the_ready_check_is_told_of_the_other_yes_instead_of_asking_ten_ti
     store = open_store(tmp_path)
     app = make(store=store, identity=Identity("ana", "client", couple="ana-ben", partner="a"))
     async with app.run_test(size=(100, 30)) as pilot:
-        await to_picker(pilot, ("Ana", "Ben"))
-        await pick(pilot, "two-rounds")
-        await wait_until(pilot, lambda: app.screen.query("#yes-a"), seconds=10)
-        app.screen.query_one("#yes-a", Button).press()
-        await wait_until(pilot, lambda: app.session is not None and app.session.state.ready == {"a"},
-                         seconds=10)
+        await ana_says_yes(pilot, app)
         await wait_until(pilot, lambda: app.screen._watch is not None)  # told by the SQLite file's folder
         asked = []
         looked = app.session.store.session_version
