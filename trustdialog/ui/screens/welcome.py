@@ -186,8 +186,15 @@ class WelcomeScreen(Screen):
         self.query_one("#welcome", VerticalScroll).mount(
             Static(note, id="library-note", classes="note"), after="#welcome-actions")
 
+    @property
+    def in_front(self) -> bool:
+        # Not Textual's is_current, which is also true for the screen just behind the front one:
+        # this screen stays behind a whole exercise, and redrawing its list there on every write
+        # to the store repainted the exercise in front, at every other session's pause.
+        return self.app.screen is self
+
     def _follow_store(self) -> None:
-        if not self.is_current:
+        if not self.in_front:
             return
         version = self.trust.store.version()
         if version != self._seen_version:
@@ -197,7 +204,7 @@ class WelcomeScreen(Screen):
 
     def _show_join_offer(self) -> None:
         """"Sam started <exercise> — join?" while the other partner is on a session of the couple."""
-        if not self.is_current:
+        if not self.in_front:
             return
         partner = self.trust.conversation.bound_partner
         found = None

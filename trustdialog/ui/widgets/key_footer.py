@@ -9,6 +9,7 @@ from rich.cells import cell_len
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.screen import Screen
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
@@ -64,13 +65,19 @@ def fit(entries: list[Entry], width: int, widths: dict[str, int]) -> list[Entry]
 
 
 class KeyFooter(Footer):
-    """Textual's footer, in our order, with entries left out (never cut) when the line is short."""
+    """Textual's footer, in our order, with entries left out (never cut) when the line is short.
+
+    Drawn again only when what it shows changes, and only on the screen in front: Textual's
+    footer recomposes on every change of focus or bindings, on screens behind as well, and each
+    recompose restyles its keys and repaints the screen in front (a pause on another session
+    redrew every watcher's whole screen this way).
+    """
 
     _composed_width = 0
+    _shown: tuple[tuple[object, ...], ...] | None = None
 
-    def compose(self) -> ComposeResult:
-        if not self._bindings_ready:
-            return
+    def _line(self) -> list[tuple[Entry, str]]:
+        """The entries that fit this width, each with its key as shown."""
         found = [Entry(b, enabled, tooltip)
                  for (_, b, enabled, tooltip) in self.screen.active_bindings.values() if b.show]
         actions = {e.binding.action for e in found}
@@ -86,10 +93,36 @@ class KeyFooter(Footer):
             widths[e.binding.action] = cell_len(displays[e.binding.action]) + 2 + cell_len(e.binding.description) + 1
         width = self.size.width or self.app.size.width
         self._composed_width = width
-        for e in fit(entries, width, widths):
-            yield FooterKey(e.binding.key, displays[e.binding.action], e.binding.description,
-                            e.binding.action, disabled=not e.enabled,
-                            tooltip=e.tooltip).data_bind(compact=Footer.compact)
+        return [(e, displays[e.binding.action]) for e in fit(entries, width, widths)]
+
+    @staticmethod
+    def _look(line: list[tuple[Entry, str]]) -> tuple[tuple[object, ...], ...]:
+        return tuple((e.binding.key, shown, e.binding.description, e.binding.action, e.enabled,
+                      e.tooltip) for e, shown in line)
+
+    def compose(self) -> ComposeResult:
+        if not self._bindings_ready:
+            return
+        line = self._line()
+        self._shown = self._look(line)
+        for e, shown in line:
+            key = FooterKey(e.binding.key, shown, e.binding.description, e.binding.action,
+                            disabled=not e.enabled, tooltip=e.tooltip)
+            # Set, not bound to the footer's: a binding restyles each key twice as it mounts.
+            key.set_reactive(FooterKey.compact, self.compact)
+            yield key
+
+    def bindings_changed(self, screen: Screen) -> None:
+        self._bindings_ready = True
+        if not screen.app.app_focus or not self.is_attached or screen is not self.screen:
+            return
+        if screen.app.screen is not screen:  # (Textual's is_current is true one screen behind, too)
+            return  # coming back to the front refreshes the bindings, and then it is drawn
+        self.call_after_refresh(self._redraw_if_changed)
+
+    async def _redraw_if_changed(self) -> None:
+        if self.is_attached and self.app.screen is self.screen and self._look(self._line()) != self._shown:
+            await self.recompose()
 
     def on_resize(self, event: events.Resize) -> None:
         if event.size.width != self._composed_width:
