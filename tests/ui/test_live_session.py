@@ -13,6 +13,7 @@ from textual.widgets import Button
 from trustdialog.identity import Identity
 from trustdialog.session import Session
 from trustdialog.store import open_store
+from trustdialog.ui.screens.exercise import RACE_GRACE
 from trustdialog.ui.widgets.answer_form import AnswerForm
 
 ANA = Identity("ana", "client", couple="ana-ben", partner="a")
@@ -98,6 +99,31 @@ async def test_a_lost_race_redraws_to_where_the_session_is_with_one_calm_line(ma
         text = screen_text(app)
         assert "already moved on" in text and "What now?" in text
         assert "This is step" not in text
+        ben.store.close()
+    store.close()
+
+
+async def test_a_second_enter_pressed_with_the_one_that_lost_the_race_answers_nothing(make, tmp_path, clock):
+    store = open_store(tmp_path)
+    app = make(store=store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        advance(app, "every-kind", "check", names=("Ana", "Ben"))
+        await pilot.pause()
+        session = app.session
+        session.catch_up = lambda: False  # the other click lands between two looks
+        ben = opened_elsewhere(app, tmp_path, clock)
+        ben.submit("confirmed", "a", yes=True)
+        app.screen.query_one("#yes-a", Button).focus()
+        await pilot.press("enter", "enter")  # the first loses the race; the second came with it
+        await pilot.pause()
+        sent = len(session.events)
+        assert session.state.step_id == "next" and "already moved on" in screen_text(app)
+        assert session.events[-1].kind == "confirmed"  # Ben's; the new step is not answered
+        await pilot.pause(RACE_GRACE + 0.1)
+        await pilot.press("enter")  # once it could be read, Enter chooses as always
+        await pilot.pause()
+        assert len(session.events) == sent + 1 and session.events[-1].kind == "chose"
         ben.store.close()
     store.close()
 

@@ -53,6 +53,9 @@ OTHERS_POLL = 0.1
 OTHERS_FALLBACK_POLL = 1.0
 PRESENCE_POLL = 1.0  # seconds between looks at who is on the session
 MOVED_ON = "That step had already moved on from the other screen; this is where you are now."
+# After a lost race, the keys already on their way were meant for the step that moved on: a
+# second Enter, pressed with the first, must not answer the new step before it could be read.
+RACE_GRACE = 0.6
 
 
 class ExerciseScreen(Screen):
@@ -90,6 +93,7 @@ class ExerciseScreen(Screen):
         self._present: tuple[Someone, ...] = ()  # who is on the session (see trustdialog.presence)
         self._nudges_from = 0  # nudges before this index came before this end joined, or were closed
         self._watch: Watch | None = None  # told when another process adds to the session
+        self._calm_until = 0.0  # after a lost race, the new step's buttons wait until then
 
     def compose(self) -> ComposeResult:
         yield Static("", id="status")
@@ -524,6 +528,7 @@ class ExerciseScreen(Screen):
             # the session is now, with one calm line instead of the engine's refusal.
             await self.render_state()
             self._pane_note(pane, MOVED_ON)
+            self._calm_until = time.monotonic() + RACE_GRACE
             return
         if message:
             if form is not None:
@@ -586,7 +591,7 @@ class ExerciseScreen(Screen):
             self.action_save_elsewhere()
             return
         partner = bid.split("-")[1] if "-" in bid else None
-        if partner not in PARTNERS:
+        if partner not in PARTNERS or time.monotonic() < self._calm_until:
             return
         if bid.startswith("continue-"):
             self._send("continued", partner)
