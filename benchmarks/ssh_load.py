@@ -24,12 +24,22 @@ competes with the server and the apps, so read latencies as upper bounds.
     python benchmarks/ssh_load.py --apps bare --sessions 10 --seconds 10
     python benchmarks/ssh_load.py --apps trustdialog --paths template,fresh --sessions 50,100
     python benchmarks/ssh_load.py --json results.json
+    python benchmarks/ssh_load.py --apps trustdialog --mix --sessions 100,150
+    python benchmarks/ssh_load.py --apps trustdialog --store postgresql --hosts 2 --sessions 50
+
+`--mix` is a workshop rather than a typing test: a third of the sessions type in
+bursts (2-6 s at the rate, then 3-10 s reading), the rest only read. `--hosts N`
+starts N servers, each with that many sessions (so `--hosts 2 --sessions 50` is 100
+connections on this machine), all on one store: `--store postgresql` starts a
+throw-away PostgreSQL server for the run (as the tests do, tests/store/pg_server.py),
+or give a `postgresql://` URL; the default is each host's own SQLite file.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -40,6 +50,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Iterator
 
 import asyncssh
 
@@ -158,14 +169,17 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[index]
 
 
-async def start_server(folder: Path, app: str, template: bool = True) -> tuple[subprocess.Popen, int, asyncssh.SSHKey]:
+async def start_server(folder: Path, app: str, template: bool = True,
+                       store: str | None = None) -> tuple[subprocess.Popen, int, asyncssh.SSHKey]:
+    folder.mkdir(parents=True, exist_ok=True)
     key = asyncssh.generate_private_key("ssh-ed25519")
     access = AccessList()
     access.add("bench", "client", [parse_key(key.export_public_key().decode())])
     access.save(folder / "access.toml")
     config = {"data_dir": str(folder / "data"), "access_file": str(folder / "access.toml"),
               "host_key_file": str(folder / "host_key"), "port": 0, "child_argv": APPS[app],
-              "max_sessions": 500, "idle_timeout": 0, "hangup_grace": 1.0, "template": template}
+              "max_sessions": 500, "idle_timeout": 0, "hangup_grace": 1.0, "template": template,
+              "app_args": ["--store", store] if store and app == "trustdialog" else []}
     log = open(folder / "server.log", "w")
     proc = subprocess.Popen([sys.executable, "-c", LAUNCHER, json.dumps(config)],
                             stdout=subprocess.PIPE, stderr=log, text=True)
@@ -204,8 +218,9 @@ async def settle(sessions, window: float = 2.0, limit: float = 180.0) -> float:
     return time.perf_counter() - start
 
 
-async def type_keys(chan, session: Terminal, seconds: float, rate: float) -> int:
-    await asyncio.sleep(random.random() / rate)  # stagger the sessions
+async def type_keys(chan, session: Terminal, seconds: float, rate: float, stagger: bool = True) -> int:
+    if stagger:
+        await asyncio.sleep(random.random() / rate)  # stagger the sessions
     sent = 0
     interval = 1 / rate
     next_at = time.perf_counter()
@@ -222,26 +237,40 @@ async def type_keys(chan, session: Terminal, seconds: float, rate: float) -> int
     return sent
 
 
-async def run_level(port: int, key, server_pid: int, count: int, seconds: float, idle: float,
-                    rate: float, prelude: bytes) -> dict:
-    sessions = await open_sessions(port, key, count)
+async def type_in_bursts(chan, session: Terminal, seconds: float, rate: float) -> int:
+    """As someone writing an answer: a few seconds of typing, then a pause to read and think."""
+    sent = 0
+    end = time.perf_counter() + seconds
+    await asyncio.sleep(random.uniform(0, 5))
+    while (left := end - time.perf_counter()) > 0:
+        sent += await type_keys(chan, session, min(left, random.uniform(2, 6)), rate, stagger=False)
+        await asyncio.sleep(min(max(0.0, end - time.perf_counter()), random.uniform(3, 10)))
+    return sent
+
+
+async def run_level(hosts: list[tuple[int, asyncssh.SSHKey, int]], count: int, seconds: float, idle: float,
+                    rate: float, prelude: bytes, mix: bool = False) -> dict:
+    """`count` sessions on each host (port, key, server pid)."""
+    sessions = [s for port, key, _ in hosts for s in await open_sessions(port, key, count)]
     settle_time = await settle(sessions)
     if prelude:
         for _, chan, _ in sessions:
             chan.write(prelude)
         await settle(sessions)
     alive = [s for s in sessions if not s[2].closed]
-    result: dict = {"sessions": count, "started": len(alive), "startup_s": round(settle_time, 1)}
+    result: dict = {"sessions": count * len(hosts), "hosts": len(hosts), "started": len(alive),
+                    "startup_s": round(settle_time, 1)}
     if not alive:
         sample = sessions[0][2].text.decode(errors="replace").strip()
         result["error"] = f"every app exited at once (status {sessions[0][2].exit_status}): {sample[:200]}"
         return result
-    children = app_children(server_pid)
+    server_pids = [pid for _, _, pid in hosts]
+    children = [child for pid in server_pids for child in app_children(pid)]
     memory = [memory_kib(pid) for pid in children]
     result["rss_mib_per_session"] = round(statistics.mean(m[0] for m in memory) / 1024, 1)
     result["pss_mib_per_session"] = round(statistics.mean(m[1] for m in memory) / 1024, 1)
-    result["server_rss_mib"] = round(memory_kib(server_pid)[0] / 1024, 1)
-    helpers = [pid for pid in proc_children(server_pid) if pid not in children]  # the template
+    result["server_rss_mib"] = round(sum(memory_kib(pid)[0] for pid in server_pids) / 1024, 1)
+    helpers = [child for pid in server_pids for child in proc_children(pid) if child not in children]  # templates
     result["template_pss_mib"] = round(sum(memory_kib(pid)[1] for pid in helpers) / 1024, 1)
     # Everything the sessions cost together, the template included, shared out per session.
     result["total_pss_mib_per_session"] = round(
@@ -259,11 +288,14 @@ async def run_level(port: int, key, server_pid: int, count: int, seconds: float,
         s.latencies.clear()
         s.pending.clear()
     before = sum(s.bytes for _, _, s in alive)
-    server_cpu = cpu_seconds(server_pid)
+    server_cpu = sum(cpu_seconds(pid) for pid in server_pids)
     apps_cpu = sum(cpu_seconds(pid) for pid in children)
     client_cpu = time.process_time()
     started = time.perf_counter()
-    sent = await asyncio.gather(*(type_keys(chan, s, seconds, rate) for _, chan, s in alive))
+    # In a mix, a third type (in bursts) and the rest only read; their frames still count.
+    typists = alive[::3] if mix else alive
+    typing = type_in_bursts if mix else type_keys
+    sent = await asyncio.gather(*(typing(chan, s, seconds, rate) for _, chan, s in typists))
     await asyncio.sleep(1.0)  # the last updates
     elapsed = time.perf_counter() - started
     typed_bytes = sum(s.bytes for _, _, s in alive) - before
@@ -275,7 +307,10 @@ async def run_level(port: int, key, server_pid: int, count: int, seconds: float,
         p50_ms=round(percentile(latencies, 50) * 1000, 1),
         p95_ms=round(percentile(latencies, 95) * 1000, 1),
         bytes_per_key=round(typed_bytes / keys, 1) if keys else None,
-        server_cpu_pct=round((cpu_seconds(server_pid) - server_cpu) / elapsed * 100, 1),
+        typing_sessions=len(typists),
+        apps_cpu_ms_per_key=round((sum(cpu_seconds(pid) for pid in children) - apps_cpu) / keys * 1000, 2)
+        if keys else None,
+        server_cpu_pct=round((sum(cpu_seconds(pid) for pid in server_pids) - server_cpu) / elapsed * 100, 1),
         apps_cpu_pct=round((sum(cpu_seconds(pid) for pid in children) - apps_cpu) / elapsed * 100, 1),
         client_cpu_pct=round((time.process_time() - client_cpu) / elapsed * 100, 1),
     )
@@ -283,36 +318,63 @@ async def run_level(port: int, key, server_pid: int, count: int, seconds: float,
         conn.close()
     await asyncio.sleep(0.5)
     deadline = time.perf_counter() + 10
-    while app_children(server_pid) and time.perf_counter() < deadline:
+    while any(app_children(pid) for pid in server_pids) and time.perf_counter() < deadline:
         await asyncio.sleep(0.2)
-    result["left_behind"] = len(app_children(server_pid))
+    result["left_behind"] = sum(len(app_children(pid)) for pid in server_pids)
     return result
 
 
 async def bench(app: str, levels: list[int], seconds: float, idle: float, rate: float, prelude: bytes,
-                path: str = "template") -> list[dict]:
+                path: str = "template", hosts: int = 1, store: str | None = None,
+                mix: bool = False) -> list[dict]:
     with tempfile.TemporaryDirectory(prefix="td-ssh-load-") as folder:
-        proc, port, key = await start_server(Path(folder), app, template=path == "template")
+        servers = [await start_server(Path(folder) / f"host{i}", app, template=path == "template",
+                                      store=store) for i in range(hosts)]
         try:
             results = []
             for count in levels:
-                result = await run_level(port, key, proc.pid, count, seconds, idle, rate, prelude)
+                result = await run_level([(port, key, proc.pid) for proc, port, key in servers], count,
+                                         seconds, idle, rate, prelude, mix)
                 result["app"] = app
                 result["path"] = path
+                result["store"] = "postgresql" if store else "sqlite"
+                result["mix"] = mix
                 print(json.dumps(result), flush=True)
                 results.append(result)
                 if "error" in result:
                     break
             return results
         finally:
-            proc.send_signal(signal.SIGTERM)
-            proc.wait(30)
+            for proc, _, _ in servers:
+                proc.send_signal(signal.SIGTERM)
+            for proc, _, _ in servers:
+                proc.wait(30)
+
+
+@contextlib.contextmanager
+def store_url(name: str) -> Iterator[str | None]:
+    """None for SQLite; a throw-away PostgreSQL server's URL for "postgresql"; or the URL given."""
+    if name == "sqlite":
+        yield None
+    elif name in ("postgresql", "postgres"):
+        sys.path.insert(0, str(REPO / "tests" / "store"))
+        from pg_server import PostgresServer
+
+        server = PostgresServer()
+        try:
+            yield server.start()
+        finally:
+            server.stop()
+    elif "://" in name:
+        yield name
+    else:
+        raise SystemExit(f"--store: {name!r} is not sqlite, postgresql or a store URL")
 
 
 def table(results: list[dict]) -> str:
-    head = ("app", "path", "sessions", "p50_ms", "p95_ms", "bytes_per_key", "idle_bytes_per_session_per_min",
+    head = ("app", "path", "store", "hosts", "mix", "sessions", "typing_sessions", "p50_ms", "p95_ms", "bytes_per_key", "idle_bytes_per_session_per_min",
             "rss_mib_per_session", "pss_mib_per_session", "template_pss_mib", "total_pss_mib_per_session",
-            "server_cpu_pct", "apps_cpu_pct", "client_cpu_pct", "answered", "keys", "startup_s")
+            "apps_cpu_ms_per_key", "server_cpu_pct", "apps_cpu_pct", "client_cpu_pct", "answered", "keys", "startup_s")
     lines = [" | ".join(head), " | ".join("---" for _ in head)]
     for r in results:
         if "error" in r:
@@ -332,17 +394,23 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=5, help="keys per second per session")
     parser.add_argument("--prelude", default="", help="keys each session sends before typing "
                         "(Python escapes, e.g. '\\r' to open the first exercise)")
+    parser.add_argument("--mix", action="store_true",
+                        help="a workshop: a third type in bursts, the rest read")
+    parser.add_argument("--hosts", type=int, default=1, help="servers, each with --sessions sessions")
+    parser.add_argument("--store", default="sqlite",
+                        help="sqlite (each host its own file), postgresql (a throw-away server), or a URL")
     parser.add_argument("--json", metavar="FILE", help="also write the results here")
     args = parser.parse_args()
     levels = [int(n) for n in args.sessions.split(",")]
-    if max(levels) > 200 or args.seconds > 120 or args.idle > 120:
-        raise SystemExit("bounded on purpose: at most 200 sessions and 120 s per phase")
+    if max(levels) * args.hosts > 300 or args.seconds > 120 or args.idle > 120:
+        raise SystemExit("bounded on purpose: at most 300 sessions and 120 s per phase")
     prelude = args.prelude.encode().decode("unicode_escape").encode()
     results = []
-    for app in args.apps.split(","):
-        for path in args.paths.split(","):
-            results += asyncio.run(bench(app.strip(), levels, args.seconds, args.idle, args.rate, prelude,
-                                         path.strip()))
+    with store_url(args.store) as url:
+        for app in args.apps.split(","):
+            for path in args.paths.split(","):
+                results += asyncio.run(bench(app.strip(), levels, args.seconds, args.idle, args.rate, prelude,
+                                             path.strip(), args.hosts, url, args.mix))
     print()
     print(table(results))
     bare = {(r["sessions"], r["path"]): r for r in results if r["app"] == "bare" and "error" not in r}
