@@ -128,6 +128,31 @@ async def test_a_second_enter_pressed_with_the_one_that_lost_the_race_answers_no
     store.close()
 
 
+async def test_a_turn_saved_while_the_exercise_screen_opens_shows_without_waiting_for_a_poll(
+        make, tmp_path, clock, monkeypatch):
+    from trustdialog.ui.screens import exercise
+
+    monkeypatch.setattr(exercise, "OTHERS_FALLBACK_POLL", 60.0)  # only the watch can show it
+    store = open_store(tmp_path)
+    app = make(store=store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        advance(app, "every-kind", "check", names=("Ana", "Ben"))
+        await pilot.pause()
+        ben = opened_elsewhere(app, tmp_path, clock)
+        watch = Session.watch
+
+        def watched_late(session, callback):  # Ben pauses just as this screen begins to watch
+            ben.submit("paused", "b", resume_at=None, note="")
+            return watch(session, callback)
+
+        monkeypatch.setattr(Session, "watch", watched_late)
+        app.show_session()  # the exercise screen opens again, as on resuming
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "PausedScreen")
+        ben.store.close()
+    store.close()
+
+
 async def test_a_facilitator_opening_a_couple_s_session_only_watches(make, tmp_path, clock):
     store = open_store(tmp_path)
     exercise = make().library.exercises["two-rounds"]

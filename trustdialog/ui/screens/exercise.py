@@ -122,12 +122,17 @@ class ExerciseScreen(Screen):
         self._saved = dict(self._drafts())
         if self.session is not None:
             self._nudges_from = self.trust.conversation.joined_at
-        await self.render_state()
         if self.session is not None and self.session.persistent:
+            # Watched before the first drawing: a turn saved while the screen opens wakes it
+            # (watched after, it waited for the fallback poll, a second later).
             self._watch = self.session.watch(lambda: self.call_later(self._show_others_turns))
             self.set_interval(OTHERS_POLL if self._watch is None else OTHERS_FALLBACK_POLL,
                               self._show_others_turns)
             self.set_interval(PRESENCE_POLL, self._show_presence)
+        await self.render_state()
+        if self._watch is not None:
+            # One look, for a turn saved between the session being read and the watch beginning.
+            self.call_later(self._show_others_turns)
         # Panes and forms are built now and live until the exercise ends: out of
         # the collector's way before anyone types (see freeze_heap).
         self.call_after_refresh(freeze_heap)
