@@ -147,6 +147,18 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def database_pids() -> list[int]:
+    """The PostgreSQL server's processes on this machine (its backends do the store's work)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/comm"):
+        try:
+            if stat.read_text().strip() == "postgres":
+                found.append(int(stat.parent.name))
+        except OSError:
+            pass
+    return found
+
+
 def memory_kib(pid: int) -> tuple[int, int]:
     """(RSS, PSS) in KiB."""
     rss = pss = 0
@@ -260,6 +272,10 @@ async def run_level(hosts: list[tuple[int, asyncssh.SSHKey, int]], count: int, s
     alive = [s for s in sessions if not s[2].closed]
     result: dict = {"sessions": count * len(hosts), "hosts": len(hosts), "started": len(alive),
                     "startup_s": round(settle_time, 1)}
+    if len(alive) < len(sessions):
+        print(f"only {len(alive)} of {len(sessions)} apps started; the first that did not said: "
+              f"{next(s for _, _, s in sessions if s.closed).text.decode(errors='replace')[-300:]!r}",
+              file=sys.stderr, flush=True)
     if not alive:
         sample = sessions[0][2].text.decode(errors="replace").strip()
         result["error"] = f"every app exited at once (status {sessions[0][2].exit_status}): {sample[:200]}"
@@ -290,6 +306,7 @@ async def run_level(hosts: list[tuple[int, asyncssh.SSHKey, int]], count: int, s
     before = sum(s.bytes for _, _, s in alive)
     server_cpu = sum(cpu_seconds(pid) for pid in server_pids)
     apps_cpu = sum(cpu_seconds(pid) for pid in children)
+    database = {pid: cpu_seconds(pid) for pid in database_pids()}
     client_cpu = time.process_time()
     started = time.perf_counter()
     # In a mix, a third type (in bursts) and the rest only read; their frames still count.
@@ -313,6 +330,8 @@ async def run_level(hosts: list[tuple[int, asyncssh.SSHKey, int]], count: int, s
         server_cpu_pct=round((sum(cpu_seconds(pid) for pid in server_pids) - server_cpu) / elapsed * 100, 1),
         apps_cpu_pct=round((sum(cpu_seconds(pid) for pid in children) - apps_cpu) / elapsed * 100, 1),
         client_cpu_pct=round((time.process_time() - client_cpu) / elapsed * 100, 1),
+        database_cpu_pct=round(sum(cpu_seconds(pid) - database.get(pid, 0.0) for pid in database_pids())
+                               / elapsed * 100, 1),
     )
     for conn, _, _ in sessions:
         conn.close()
@@ -352,15 +371,16 @@ async def bench(app: str, levels: list[int], seconds: float, idle: float, rate: 
 
 
 @contextlib.contextmanager
-def store_url(name: str) -> Iterator[str | None]:
-    """None for SQLite; a throw-away PostgreSQL server's URL for "postgresql"; or the URL given."""
+def store_url(name: str, apps: int = 100) -> Iterator[str | None]:
+    """None for SQLite; a throw-away PostgreSQL server's URL for "postgresql" (room for `apps`
+    apps, two connections each); or the URL given."""
     if name == "sqlite":
         yield None
     elif name in ("postgresql", "postgres"):
         sys.path.insert(0, str(REPO / "tests" / "store"))
         from pg_server import PostgresServer
 
-        server = PostgresServer()
+        server = PostgresServer(max_connections=2 * apps + 20)
         try:
             yield server.start()
         finally:
@@ -374,7 +394,7 @@ def store_url(name: str) -> Iterator[str | None]:
 def table(results: list[dict]) -> str:
     head = ("app", "path", "store", "hosts", "mix", "sessions", "typing_sessions", "p50_ms", "p95_ms", "bytes_per_key", "idle_bytes_per_session_per_min",
             "rss_mib_per_session", "pss_mib_per_session", "template_pss_mib", "total_pss_mib_per_session",
-            "apps_cpu_ms_per_key", "server_cpu_pct", "apps_cpu_pct", "client_cpu_pct", "answered", "keys", "startup_s")
+            "apps_cpu_ms_per_key", "server_cpu_pct", "apps_cpu_pct", "client_cpu_pct", "database_cpu_pct", "answered", "keys", "startup_s")
     lines = [" | ".join(head), " | ".join("---" for _ in head)]
     for r in results:
         if "error" in r:
@@ -406,7 +426,7 @@ def main() -> None:
         raise SystemExit("bounded on purpose: at most 300 sessions and 120 s per phase")
     prelude = args.prelude.encode().decode("unicode_escape").encode()
     results = []
-    with store_url(args.store) as url:
+    with store_url(args.store, max(levels) * args.hosts) as url:
         for app in args.apps.split(","):
             for path in args.paths.split(","):
                 results += asyncio.run(bench(app.strip(), levels, args.seconds, args.idle, args.rate, prelude,

@@ -46,8 +46,9 @@ def free_port() -> int:
 class PostgresServer:
     """initdb + pg_ctl start in a fresh folder; `url` reaches it as the superuser `postgres`."""
 
-    def __init__(self, *, fsync: bool = False) -> None:
+    def __init__(self, *, fsync: bool = False, max_connections: int = 100) -> None:
         self.initdb = find_program("initdb")
+        self.max_connections = max_connections  # each app holds two (its writes and its LISTEN)
         self.pg_ctl = find_program("pg_ctl")
         self.fsync = fsync
         # Not under pytest's temp folder: that one is 0700 to root, and the
@@ -97,7 +98,7 @@ class PostgresServer:
         """Start it again on the same files and port, as it was started."""
         options = (f"-c listen_addresses=127.0.0.1 -c port={self.port} "
                    f"-c unix_socket_directories={self.root} -c fsync={'on' if self.fsync else 'off'} "
-                   f"-c synchronous_commit={'on' if self.fsync else 'off'} -c max_connections=100")
+                   f"-c synchronous_commit={'on' if self.fsync else 'off'} -c max_connections={self.max_connections}")
         self._run(self.pg_ctl, "-D", str(self.data), "-l", str(self.log), "-o", options,
                   "-w", "-t", "60", "start")
 
