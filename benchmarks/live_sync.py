@@ -38,7 +38,6 @@ The apps are told the store through $TRUSTDIALOG_STORE.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import fcntl
 import os
 import pty
@@ -50,12 +49,13 @@ import tempfile
 import termios
 import time
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from startup import BARE, BIN, Child  # noqa: E402
+from stores import store_url  # noqa: E402
 
 from trustdialog import engine  # noqa: E402
 from trustdialog.engine import Event, SessionState  # noqa: E402
@@ -68,27 +68,6 @@ from trustdialog.ui.widgets.pane import HIDDEN_NOTE  # noqa: E402
 EXERCISE = "when-i-felt"
 COLS, ROWS = 100, 30
 TURNS = ("pause", "answer")
-
-
-@contextlib.contextmanager
-def store_url(name: str) -> Iterator[str | None]:
-    """The URL the apps use for `name`: None (SQLite in the data folder), a throw-away
-    PostgreSQL server's for "postgresql", or `name` itself when it is a URL."""
-    if name == "sqlite":
-        yield None
-    elif name in ("postgresql", "postgres"):
-        sys.path.insert(0, str(HERE.parent / "tests" / "store"))
-        from pg_server import PostgresServer
-
-        server = PostgresServer()
-        try:
-            yield server.start()
-        finally:
-            server.stop()
-    elif "://" in name:
-        yield name
-    else:
-        raise SystemExit(f"--store: {name!r} is not sqlite, postgresql or a store URL")
 
 
 def launch_in(argv: list[str], data_dir: Path, url: str | None = None) -> Child:
@@ -330,7 +309,7 @@ def main() -> None:
         if kind not in TURNS:
             parser.error(f"--turn: {kind!r} is not pause or answer")
     for name in args.store.split(","):
-        with store_url(name.strip()) as url:
+        with store_url(name.strip(), max(int(c) for c in args.sessions.split(","))) as url:
             print(f"store: {name.strip() if '://' not in name else 'postgresql (given URL)'}", flush=True)
             for count in (int(c) for c in args.sessions.split(",")):
                 run(count, args.turns, args.idle, url, kinds)

@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import os
 import random
@@ -50,13 +49,14 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Iterator
 
 import asyncssh
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "benchmarks"))
 
+from stores import store_url  # noqa: E402
 from trustdialog.ssh.access import AccessList, parse_key  # noqa: E402
 
 APPS = {
@@ -368,27 +368,6 @@ async def bench(app: str, levels: list[int], seconds: float, idle: float, rate: 
                 proc.send_signal(signal.SIGTERM)
             for proc, _, _ in servers:
                 proc.wait(30)
-
-
-@contextlib.contextmanager
-def store_url(name: str, apps: int = 100) -> Iterator[str | None]:
-    """None for SQLite; a throw-away PostgreSQL server's URL for "postgresql" (room for `apps`
-    apps, two connections each); or the URL given."""
-    if name == "sqlite":
-        yield None
-    elif name in ("postgresql", "postgres"):
-        sys.path.insert(0, str(REPO / "tests" / "store"))
-        from pg_server import PostgresServer
-
-        server = PostgresServer(max_connections=2 * apps + 20)
-        try:
-            yield server.start()
-        finally:
-            server.stop()
-    elif "://" in name:
-        yield name
-    else:
-        raise SystemExit(f"--store: {name!r} is not sqlite, postgresql or a store URL")
 
 
 def table(results: list[dict]) -> str:

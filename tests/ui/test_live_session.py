@@ -81,17 +81,24 @@ async def test_the_ready_check_follows_the_other_connection(make, tmp_path, cloc
     store.close()
 
 
+async def _ben_confirms_first(pilot, tmp_path, clock):
+    """On the confirm step, Ben's yes is saved on his connection just before Ana's screen looks."""
+    app = pilot.app
+    await pilot.pause()
+    advance(app, "every-kind", "check", names=("Ana", "Ben"))
+    await pilot.pause()
+    session = app.session
+    session.catch_up = lambda: False  # the other click lands between two looks
+    ben = opened_elsewhere(app, tmp_path, clock)
+    ben.submit("confirmed", "a", yes=True)
+    return session, ben
+
+
 async def test_a_lost_race_redraws_to_where_the_session_is_with_one_calm_line(make, tmp_path, clock):
     store = open_store(tmp_path)
     app = make(store=store)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
-        advance(app, "every-kind", "check", names=("Ana", "Ben"))
-        await pilot.pause()
-        session = app.session
-        session.catch_up = lambda: False  # the other click lands between two looks
-        ben = opened_elsewhere(app, tmp_path, clock)
-        ben.submit("confirmed", "a", yes=True)
+        session, ben = await _ben_confirms_first(pilot, tmp_path, clock)
         app.screen.query_one("#yes-a", Button).press()
         await pilot.pause()
         await pilot.pause()
@@ -107,13 +114,7 @@ async def test_a_second_enter_pressed_with_the_one_that_lost_the_race_answers_no
     store = open_store(tmp_path)
     app = make(store=store)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
-        advance(app, "every-kind", "check", names=("Ana", "Ben"))
-        await pilot.pause()
-        session = app.session
-        session.catch_up = lambda: False  # the other click lands between two looks
-        ben = opened_elsewhere(app, tmp_path, clock)
-        ben.submit("confirmed", "a", yes=True)
+        session, ben = await _ben_confirms_first(pilot, tmp_path, clock)
         app.screen.query_one("#yes-a", Button).focus()
         await pilot.press("enter", "enter")  # the first loses the race; the second came with it
         await pilot.pause()
