@@ -171,3 +171,35 @@ def test_a_process_an_app_leaves_behind_is_reaped_by_the_server(start_server, ke
     orphan = asyncio.run(scenario())
     assert wait_for(lambda: not os.path.exists(f"/proc/{orphan}"), 5), \
         f"the orphan was left as a zombie: {open(f'/proc/{orphan}/stat').read()}"
+
+
+def test_a_template_for_apps_that_save_to_postgresql_imports_psycopg_before_it_forks(tmp_path, monkeypatch):
+    """Imported after the fork, psycopg and libpq cost every app about 8 MiB of its own."""
+    from trustdialog.ssh.server import ServerConfig, template_preload
+    from trustdialog.ssh.session import base_environment
+    from trustdialog.ssh.template import AppTemplate
+
+    monkeypatch.delenv("TRUSTDIALOG_STORE", raising=False)
+
+    def config(*app_args: str, child_argv: list[str] | None = None) -> ServerConfig:
+        return ServerConfig(data_dir=tmp_path, access_file=tmp_path / "access.toml",
+                            host_key_file=tmp_path / "host_key", app_args=list(app_args),
+                            child_argv=child_argv)
+
+    on_postgresql = config("--store", "postgresql://td@127.0.0.1:5432/td")
+    assert template_preload(on_postgresql) == ("trustdialog.store.postgres",)
+    assert template_preload(config()) == ()
+    assert template_preload(config("--store", f"sqlite://{tmp_path}/s.db")) == ()
+    assert template_preload(config(child_argv=[sys.executable, "app.py"])) == ()
+    monkeypatch.setenv("TRUSTDIALOG_STORE", "postgresql://td@127.0.0.1:5432/td")
+    assert template_preload(config()) == ("trustdialog.store.postgres",)
+
+    async def started() -> str:
+        template = AppTemplate(base_environment(), preload=template_preload(on_postgresql))
+        try:
+            assert await template.start()  # psycopg starts no thread: the template still forks
+            return Path(f"/proc/{template.pid}/maps").read_text()
+        finally:
+            await template.close()
+
+    assert "libpq" in asyncio.run(started())

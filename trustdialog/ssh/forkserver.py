@@ -1,7 +1,8 @@
 """The app template: a process that imports the app once, then forks a ready app for each connection.
 
-The server starts it as `python -m trustdialog.ssh.forkserver FD PARENT_PID` with one end
-of a Unix SEQPACKET socket pair. It imports what the app needs (before any thread or
+The server starts it as `python -m trustdialog.ssh.forkserver FD PARENT_PID [MODULE...]`
+with one end of a Unix SEQPACKET socket pair (the modules: what these apps need besides
+PRELOAD, such as the PostgreSQL store). It imports what the app needs (before any thread or
 event loop exists here, so forking is safe), says it is ready, then answers requests
 one at a time: a JSON request (argv, environment, working folder) with the pty slave
 attached (SCM_RIGHTS) is answered with the new app's pid.
@@ -198,7 +199,7 @@ def main() -> None:
     _die_with_parent(int(sys.argv[2]))
     # Ctrl+C at the server's terminal reaches this process too: the server decides.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    for name in PRELOAD:
+    for name in (*PRELOAD, *sys.argv[3:]):  # and what the server says its apps will need
         try:
             importlib.import_module(name)
         except ImportError as error:  # an app without that module: it imports what it needs itself

@@ -30,8 +30,10 @@ _LAST_RESTART = 60.0  # the longest pause, for one that dies again and again
 class AppTemplate:
     """One template process at a time; apps are asked of it one request at a time."""
 
-    def __init__(self, env: Mapping[str, str], timeout: float = 3.0, ready_timeout: float = 20.0) -> None:
+    def __init__(self, env: Mapping[str, str], timeout: float = 3.0, ready_timeout: float = 20.0,
+                 preload: Sequence[str] = ()) -> None:
         self.env = dict(env)
+        self.preload = tuple(preload)  # modules imported besides forkserver.PRELOAD
         self.timeout = timeout  # seconds for the template to answer a request
         self.ready_timeout = ready_timeout  # seconds for a new template to import the app
         self.pid: int | None = None
@@ -64,7 +66,8 @@ class AppTemplate:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         try:
             proc = subprocess.Popen(
-                [sys.executable, "-m", "trustdialog.ssh.forkserver", str(theirs.fileno()), str(os.getpid())],
+                [sys.executable, "-m", "trustdialog.ssh.forkserver", str(theirs.fileno()), str(os.getpid()),
+                 *self.preload],
                 pass_fds=[theirs.fileno()], env=self.env, stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL, close_fds=True)
         except OSError as error:
