@@ -9,6 +9,8 @@ import subprocess
 import time
 from pathlib import Path
 
+ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]")  # a terminal's control sequences, left out of text
+
 
 def run_until_exit(argv: list[str], cwd: Path | None = None, timeout: float = 30.0) -> tuple[int, str]:
     """(exit code, everything it wrote) for `argv` run in an 80x24 pty with a plain environment."""
@@ -43,7 +45,7 @@ def run_until_exit(argv: list[str], cwd: Path | None = None, timeout: float = 30
 
 def left_on_screen(text: str) -> str:
     """What is left on the normal screen once the app has left the alternate one."""
-    return re.sub(r"\x1b\[[0-?]*[ -/]*[@-~]", "", text.rpartition("\x1b[?1049l")[2]).strip()
+    return ESCAPES.sub("", text.rpartition("\x1b[?1049l")[2]).strip()
 
 
 class Running:
@@ -75,7 +77,7 @@ class Running:
     def wait_for(self, text: str, timeout: float = 30.0) -> None:
         """Read until `text` is on screen (escape codes left out)."""
         deadline = time.monotonic() + timeout
-        while text not in re.sub(r"\x1b\[[0-?]*[ -/]*[@-~]", "", self.output.decode(errors="replace")):
+        while text not in ESCAPES.sub("", self.output.decode(errors="replace")):
             left = deadline - time.monotonic()
             if left <= 0:
                 raise AssertionError(f"{text!r} never showed; last: {self.output[-400:]!r}")
