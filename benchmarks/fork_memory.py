@@ -1,13 +1,17 @@
 """Memory of apps forked from a template like serve's, and what changes it: private pages per app.
 
 This process does what trustdialog/ssh/forkserver.py does before forking
-(imports its PRELOAD, collects, gc.freeze), with one of the variants below
-first, then forks N apps, each on its own pty (100x30) running `trustdialog`
+(imports its PRELOAD, collects, gc.freeze, offers its pages to the kernel's
+same-page merging), with one of the variants below first, then forks N apps, each on its own pty (100x30) running `trustdialog`
 with its own data folder. Once every app has drawn its welcome and gone
 quiet, it prints each app's mean RSS, PSS and private dirty memory, and the
 template's. Private dirty is what one more connection costs.
 
-    .venv/bin/python benchmarks/fork_memory.py [--apps 4] [--variant none|warm|fill|nogc|trace]
+With `--merge S` it then waits S seconds more, printing the apps' mean PSS every 5 s, for the
+kernel to merge the pages the apps hold alike; that happens only where the host runs KSM
+(`echo 1 > /sys/kernel/mm/ksm/run`, as root): the figures say whether it did.
+
+    .venv/bin/python benchmarks/fork_memory.py [--apps 4] [--variant none|warm|fill|nogc|trace] [--merge 30]
 
 Variants (each an idea for a smaller app, to measure):
   none   the template as serve starts it
@@ -101,6 +105,14 @@ def fill() -> int:
     return len(held)
 
 
+def ksm_run() -> str | None:
+    """The host's KSM switch: "1" when it merges pages offered to it."""
+    try:
+        return Path("/sys/kernel/mm/ksm/run").read_text().strip()
+    except OSError:
+        return None
+
+
 FILLED: list[object] = []
 TRACE_FILE = os.path.join(tempfile.gettempdir(), f"fork_memory_trace_{os.getpid()}.txt")
 
@@ -135,8 +147,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--apps", type=int, default=4)
     parser.add_argument("--variant", choices=("none", "warm", "fill", "nogc", "trace"), default="none")
+    parser.add_argument("--merge", type=float, default=0.0, metavar="S",
+                        help="seconds to wait for the kernel's same-page merging before measuring")
     args = parser.parse_args()
-    from trustdialog.ssh.forkserver import PRELOAD
+    from trustdialog.ssh.forkserver import PRELOAD, let_the_kernel_merge
 
     for name in PRELOAD:
         importlib.import_module(name)
@@ -146,6 +160,7 @@ def main() -> int:
     if args.variant == "fill":
         print(f"filled {fill()} free blocks")
     gc.freeze()
+    offered = let_the_kernel_merge()
     apps = []
     for i in range(args.apps):
         pid, fd = pty.fork()
@@ -163,6 +178,12 @@ def main() -> int:
                 last = time.monotonic()
             except OSError:
                 pass
+    waited = 0.0
+    while waited < args.merge:
+        time.sleep(5)
+        waited += 5
+        pss = sum(rollup(pid)["Pss"] for pid, _ in apps) / len(apps) / 1024
+        print(f"after {waited:.0f}s: PSS {pss:.1f} MiB per app", flush=True)
     if args.variant == "trace":
         time.sleep(max(0.0, 7 - (time.monotonic() - last)))
     if args.variant == "trace" and os.path.exists(TRACE_FILE):
@@ -182,6 +203,7 @@ def main() -> int:
                       "pss_mib": mean("Pss"), "private_dirty_mib": mean("Private_Dirty"),
                       "shared_mib": round(mean("Shared_Dirty") + mean("Shared_Clean"), 1),
                       "template_rss_mib": round(template["Rss"] / 1024, 1),
+                      "merge_offered": offered, "ksm_run": ksm_run(), "merge_wait_s": args.merge,
                       "apps_without_a_welcome": len(missing)}))
     return 0
 

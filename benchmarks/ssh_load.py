@@ -27,6 +27,11 @@ competes with the server and the apps, so read latencies as upper bounds.
     python benchmarks/ssh_load.py --apps trustdialog --mix --sessions 100,150
     python benchmarks/ssh_load.py --apps trustdialog --store postgresql --hosts 2 --sessions 50
 
+`--merge S` waits S seconds after the apps have started, before measuring memory, for
+the kernel to merge the pages the apps hold alike (the template offers them; it
+happens only where the host runs KSM: `ksm_run` says, `ksmd_cpu_pct` is what the
+merging costs while everyone types, `pss_end_mib_per_session` is PSS after typing).
+
 `--mix` is a workshop rather than a typing test: a third of the sessions type in
 bursts (2-6 s at the rate, then 3-10 s reading), the rest only read. `--hosts N`
 starts N servers, each with that many sessions (so `--hosts 2 --sessions 50` is 100
@@ -159,6 +164,19 @@ def database_pids() -> list[int]:
     return found
 
 
+def ksmd_pids() -> list[int]:
+    """The kernel's same-page merging thread (KSM), whose CPU is the cost of merging."""
+    return [int(comm.parent.name) for comm in Path("/proc").glob("[0-9]*/comm")
+            if _read(comm) == "ksmd"]
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text().strip()
+    except OSError:
+        return None
+
+
 def memory_kib(pid: int) -> tuple[int, int]:
     """(RSS, PSS) in KiB."""
     rss = pss = 0
@@ -261,7 +279,7 @@ async def type_in_bursts(chan, session: Terminal, seconds: float, rate: float) -
 
 
 async def run_level(hosts: list[tuple[int, asyncssh.SSHKey, int]], count: int, seconds: float, idle: float,
-                    rate: float, prelude: bytes, mix: bool = False) -> dict:
+                    rate: float, prelude: bytes, mix: bool = False, merge: float = 0.0) -> dict:
     """`count` sessions on each host (port, key, server pid)."""
     sessions = [s for port, key, _ in hosts for s in await open_sessions(port, key, count)]
     settle_time = await settle(sessions)
@@ -282,6 +300,13 @@ async def run_level(hosts: list[tuple[int, asyncssh.SSHKey, int]], count: int, s
         return result
     server_pids = [pid for _, _, pid in hosts]
     children = [child for pid in server_pids for child in app_children(pid)]
+    ksmd = {pid: cpu_seconds(pid) for pid in ksmd_pids()}
+    await asyncio.sleep(merge)
+    result["ksm_run"] = _read(Path("/sys/kernel/mm/ksm/run"))
+    result["merge_wait_s"] = merge
+    if merge:
+        result["ksmd_cpu_pct_merging"] = round(sum(cpu_seconds(pid) - t for pid, t in ksmd.items())
+                                               / merge * 100, 1)
     memory = [memory_kib(pid) for pid in children]
     result["rss_mib_per_session"] = round(statistics.mean(m[0] for m in memory) / 1024, 1)
     result["pss_mib_per_session"] = round(statistics.mean(m[1] for m in memory) / 1024, 1)
@@ -307,6 +332,7 @@ async def run_level(hosts: list[tuple[int, asyncssh.SSHKey, int]], count: int, s
     server_cpu = sum(cpu_seconds(pid) for pid in server_pids)
     apps_cpu = sum(cpu_seconds(pid) for pid in children)
     database = {pid: cpu_seconds(pid) for pid in database_pids()}
+    ksmd = {pid: cpu_seconds(pid) for pid in ksmd_pids()}
     client_cpu = time.process_time()
     started = time.perf_counter()
     # In a mix, a third type (in bursts) and the rest only read; their frames still count.
@@ -332,6 +358,8 @@ async def run_level(hosts: list[tuple[int, asyncssh.SSHKey, int]], count: int, s
         client_cpu_pct=round((time.process_time() - client_cpu) / elapsed * 100, 1),
         database_cpu_pct=round(sum(cpu_seconds(pid) - database.get(pid, 0.0) for pid in database_pids())
                                / elapsed * 100, 1),
+        ksmd_cpu_pct=round(sum(cpu_seconds(pid) - t for pid, t in ksmd.items()) / elapsed * 100, 1),
+        pss_end_mib_per_session=round(statistics.mean(memory_kib(pid)[1] for pid in children) / 1024, 1),
     )
     for conn, _, _ in sessions:
         conn.close()
@@ -345,7 +373,7 @@ async def run_level(hosts: list[tuple[int, asyncssh.SSHKey, int]], count: int, s
 
 async def bench(app: str, levels: list[int], seconds: float, idle: float, rate: float, prelude: bytes,
                 path: str = "template", hosts: int = 1, store: str | None = None,
-                mix: bool = False) -> list[dict]:
+                mix: bool = False, merge: float = 0.0) -> list[dict]:
     with tempfile.TemporaryDirectory(prefix="td-ssh-load-") as folder:
         servers = [await start_server(Path(folder) / f"host{i}", app, template=path == "template",
                                       store=store) for i in range(hosts)]
@@ -353,7 +381,7 @@ async def bench(app: str, levels: list[int], seconds: float, idle: float, rate: 
             results = []
             for count in levels:
                 result = await run_level([(port, key, proc.pid) for proc, port, key in servers], count,
-                                         seconds, idle, rate, prelude, mix)
+                                         seconds, idle, rate, prelude, mix, merge)
                 result["app"] = app
                 result["path"] = path
                 result["store"] = "postgresql" if store else "sqlite"
@@ -373,7 +401,7 @@ async def bench(app: str, levels: list[int], seconds: float, idle: float, rate: 
 def table(results: list[dict]) -> str:
     head = ("app", "path", "store", "hosts", "mix", "sessions", "typing_sessions", "p50_ms", "p95_ms", "bytes_per_key", "idle_bytes_per_session_per_min",
             "rss_mib_per_session", "pss_mib_per_session", "template_pss_mib", "total_pss_mib_per_session",
-            "apps_cpu_ms_per_key", "server_cpu_pct", "apps_cpu_pct", "client_cpu_pct", "database_cpu_pct", "answered", "keys", "startup_s")
+            "pss_end_mib_per_session", "ksm_run", "ksmd_cpu_pct", "apps_cpu_ms_per_key", "server_cpu_pct", "apps_cpu_pct", "client_cpu_pct", "database_cpu_pct", "answered", "keys", "startup_s")
     lines = [" | ".join(head), " | ".join("---" for _ in head)]
     for r in results:
         if "error" in r:
@@ -398,18 +426,20 @@ def main() -> None:
     parser.add_argument("--hosts", type=int, default=1, help="servers, each with --sessions sessions")
     parser.add_argument("--store", default="sqlite",
                         help="sqlite (each host its own file), postgresql (a throw-away server), or a URL")
+    parser.add_argument("--merge", type=float, default=0.0, metavar="S",
+                        help="seconds to wait for the kernel's same-page merging before measuring memory")
     parser.add_argument("--json", metavar="FILE", help="also write the results here")
     args = parser.parse_args()
     levels = [int(n) for n in args.sessions.split(",")]
-    if max(levels) * args.hosts > 300 or args.seconds > 120 or args.idle > 120:
-        raise SystemExit("bounded on purpose: at most 300 sessions and 120 s per phase")
+    if max(levels) * args.hosts > 300 or args.seconds > 120 or args.idle > 120 or args.merge > 600:
+        raise SystemExit("bounded on purpose: at most 300 sessions, 120 s per phase, 600 s of merging")
     prelude = args.prelude.encode().decode("unicode_escape").encode()
     results = []
     with store_url(args.store, max(levels) * args.hosts) as url:
         for app in args.apps.split(","):
             for path in args.paths.split(","):
                 results += asyncio.run(bench(app.strip(), levels, args.seconds, args.idle, args.rate, prelude,
-                                             path.strip(), args.hosts, url, args.mix))
+                                             path.strip(), args.hosts, url, args.mix, args.merge))
     print()
     print(table(results))
     bare = {(r["sessions"], r["path"]): r for r in results if r["app"] == "bare" and "error" not in r}

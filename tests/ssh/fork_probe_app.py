@@ -2,7 +2,8 @@
 
 Prints one `FORK {json}` line and waits for a key; two apps forked from one template
 must show different random draws, no descriptor beyond 0, 1 and 2, and no SQLite
-connection made before they started (then it opens its own, to show it can).
+connection made before they started (then it opens its own, to show it can), and
+whether its pages are offered to the kernel's same-page merging.
 """
 
 import gc
@@ -21,6 +22,11 @@ connections = sum(isinstance(o, sqlite3.Connection) for o in gc.get_objects())
 own = sqlite3.connect(os.path.join(sys.argv[1], f"probe-{os.getpid()}.sqlite"))
 own.execute("create table if not exists t (x)")
 own.commit()
+try:  # offered to the kernel's same-page merging by the template (Linux 6.4 and later)
+    with open("/proc/self/ksm_stat") as stat:
+        merge_any = "ksm_merge_any: yes" in stat.read()
+except OSError:
+    merge_any = None
 tty.setraw(0)
 os.write(1, ("FORK " + json.dumps({
     "pid": os.getpid(),
@@ -31,6 +37,7 @@ os.write(1, ("FORK " + json.dumps({
     "connections_before": connections,
     "session_leader": os.getsid(0) == os.getpid(),
     "argv": sys.argv,
+    "ksm_merge_any": merge_any,
 }) + "\r\n").encode())
 os.read(0, 1)
 own.close()

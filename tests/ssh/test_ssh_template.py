@@ -62,6 +62,8 @@ def test_two_forked_apps_share_no_random_state_open_file_or_store_connection(sta
         assert app["inherited_fds"] == {}  # not the template's socket, not a store file
         assert app["connections_before"] == 0  # no SQLite connection made before the fork
         assert app["argv"] == [FORK_PROBE_APP[1], str(tmp_path)]
+        if os.path.exists("/proc/self/ksm_stat"):  # a kernel that can tell (6.4 and later)
+            assert app["ksm_merge_any"], "the template did not offer its pages for merging"
     assert first["pid"] != second["pid"] and first["random"] != second["random"]
     assert sorted(p.name for p in tmp_path.glob("probe-*.sqlite")) == sorted(
         f"probe-{app['pid']}.sqlite" for app in (first, second))
@@ -171,6 +173,19 @@ def test_a_process_an_app_leaves_behind_is_reaped_by_the_server(start_server, ke
     orphan = asyncio.run(scenario())
     assert wait_for(lambda: not os.path.exists(f"/proc/{orphan}"), 5), \
         f"the orphan was left as a zombie: {open(f'/proc/{orphan}/stat').read()}"
+
+
+def test_the_ready_line_says_whether_pages_apps_hold_alike_are_merged(tmp_path):
+    from trustdialog.ssh.template import merging_text
+
+    run = tmp_path / "run"
+    run.write_text("1\n")
+    assert merging_text(True, str(run)) == "the pages apps hold alike are merged (KSM)"
+    run.write_text("0\n")
+    assert "KSM is off on this host" in merging_text(True, str(run))
+    assert "KSM is off on this host" in merging_text(True, str(tmp_path / "absent"))
+    assert merging_text(False, str(run)) == "this kernel cannot merge the pages apps hold alike"
+    assert merging_text(None, str(run)) == merging_text(False, str(run))  # an older template
 
 
 def test_a_template_for_apps_that_save_to_postgresql_imports_psycopg_before_it_forks(tmp_path, monkeypatch):

@@ -46,6 +46,7 @@ PRELOAD = (
     "textual.layouts.stream", "textual.pilot", "textual.scrollbar",
 )
 _PR_SET_PDEATHSIG = 1
+_PR_SET_MEMORY_MERGE = 67  # Linux 6.4 and later
 _KEPT: list[object] = []  # the template's standard streams, in an app (see _become_app)
 
 
@@ -72,17 +73,33 @@ def runnable(argv: list[str] | tuple[str, ...], executable: str = sys.executable
     return None
 
 
-def _die_with_parent(parent: int) -> None:
-    """Never outlive the server: the kernel kills this process when its parent goes."""
+def _prctl(option: int, value: int) -> bool:
+    """prctl(2) on this process; False where the system has no such call or option."""
     try:
         import ctypes
 
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+        return bool(ctypes.CDLL(None, use_errno=True).prctl(option, value, 0, 0, 0) == 0)
     except (OSError, AttributeError):
-        pass  # the socket's end of file still stops it
+        return False
+
+
+def _die_with_parent(parent: int) -> None:
+    """Never outlive the server: the kernel kills this process when its parent goes."""
+    _prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL))  # if not, the socket's end of file still stops it
     if os.getppid() != parent:  # the server died before the line above
         os._exit(0)
+
+
+def let_the_kernel_merge() -> bool:
+    """Offer every page of the template, and so of each app forked from it, to the kernel's
+    same-page merging (KSM); False where the kernel has no such offer.
+
+    An app copies most of the template's pages it reads from, because reading a Python
+    object writes its reference count. Most counts go back to the template's values once
+    the app has drawn, so those copies hold the same bytes in every app: where the host
+    runs KSM (/sys/kernel/mm/ksm/run), they become one shared page again. Where it does
+    not, this changes nothing."""
+    return _prctl(_PR_SET_MEMORY_MERGE, 1)
 
 
 def _reply(sock: socket.socket, message: dict[str, object]) -> None:
@@ -214,7 +231,8 @@ def main() -> None:
     # no collection in an app touches (and so copies) these shared pages.
     gc.collect()
     gc.freeze()
-    _reply(sock, {"ready": PROTOCOL, "pid": os.getpid()})
+    merging = let_the_kernel_merge()
+    _reply(sock, {"ready": PROTOCOL, "pid": os.getpid(), "merging": merging})
     started = serve(sock)
     if started is None:
         return

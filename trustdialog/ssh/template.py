@@ -25,6 +25,21 @@ log = logging.getLogger("trustdialog.ssh")
 
 _FIRST_RESTART = 1.0  # seconds before starting a template that died
 _LAST_RESTART = 60.0  # the longest pause, for one that dies again and again
+_KSM_RUN = "/sys/kernel/mm/ksm/run"
+
+
+def merging_text(offered: object, ksm_run: str = _KSM_RUN) -> str:
+    """What the ready line says of the pages apps hold alike (forkserver.let_the_kernel_merge)."""
+    if offered is not True:
+        return "this kernel cannot merge the pages apps hold alike"
+    try:
+        with open(ksm_run) as file:
+            running = file.read().strip() == "1"
+    except OSError:
+        running = False
+    if running:
+        return "the pages apps hold alike are merged (KSM)"
+    return f"KSM is off on this host, so each app keeps its own copy of pages it holds alike ({ksm_run})"
 
 
 class AppTemplate:
@@ -100,8 +115,8 @@ class AppTemplate:
             self._broken(f"it did not get ready ({hello.get('error') or hello})")
             return False
         self.ready = True
-        log.info("app template ready (pid %d, %.2fs): apps start as forks of it",
-                 proc.pid, time.monotonic() - self._started_at)
+        log.info("app template ready (pid %d, %.2fs): apps start as forks of it; %s",
+                 proc.pid, time.monotonic() - self._started_at, merging_text(hello.get("merging")))
         return True
 
     def _watch(self, pid: int) -> None:
