@@ -26,8 +26,9 @@ from __future__ import annotations
 
 import os
 import selectors
+import threading
 from codecs import getincrementaldecoder
-from typing import Iterable
+from typing import Any, Iterable
 
 from textual import events
 from textual._parser import ParseTimeout
@@ -99,6 +100,12 @@ class PasteSafeParser(XTermParser):
             self._pasting = True
             data = data[start + len(START):]
 
+    @property
+    def waiting(self) -> bool:
+        """Something read is waiting on time alone: an ESC that becomes Escape if nothing
+        follows it, or a held-back marker prefix that `flush` lets go."""
+        return self._timeout_time is not None or bool(self._held)
+
     def flush(self) -> Iterable[Message]:
         """No more bytes are waiting: a marker prefix held back was typed keys after all."""
         if not self._pasting:
@@ -119,22 +126,51 @@ class PasteSafeParser(XTermParser):
                 yield self._tokens.popleft()
 
 
+class WakingEvent(threading.Event):
+    """An Event that, once set, also makes a pipe readable: a select() waiting on the
+    pipe returns at once, so a thread can sleep on its input until there is some."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.wake_fd, self._write_fd = os.pipe()
+        os.set_blocking(self._write_fd, False)
+
+    def set(self) -> None:
+        super().set()
+        try:
+            os.write(self._write_fd, b"!")
+        except BlockingIOError:
+            pass  # the pipe is full of earlier wake-ups: readable already
+
+
 class TerminalDriver(LinuxDriver):
-    """LinuxDriver reading with PasteSafeParser, a whole burst at a time."""
+    """LinuxDriver reading with PasteSafeParser, a whole burst at a time, asleep between keys."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Textual's input thread wakes ten times a second to look at this event: an idle
+        # app's only work, and on a server with a hundred people reading, a tenth of a core.
+        self.exit_event = WakingEvent()
 
     def run_input_thread(self) -> None:
-        # Textual's loop, with two changes: the parser, and draining every byte
+        # Textual's loop, with three changes: the parser; draining every byte
         # already written before parsing (so a paste and its markers are seen
-        # together; see the module docstring).
+        # together; see the module docstring); and no waking up while nothing is
+        # waiting on time (the exit event wakes the select instead).
         selector = selectors.SelectSelector()
         selector.register(self.fileno, selectors.EVENT_READ)
+        terminal = selectors.SelectSelector()  # the terminal alone: are more of its bytes waiting?
+        terminal.register(self.fileno, selectors.EVENT_READ)
+        exit_event = self.exit_event
+        assert isinstance(exit_event, WakingEvent)
+        selector.register(exit_event.wake_fd, selectors.EVENT_READ)
         parser = PasteSafeParser(self._debug)
         decode = getincrementaldecoder("utf-8")(errors="replace").decode
 
         def read_burst(final: bool) -> str:
             chunks = [os.read(self.fileno, READ_SIZE)]
             size = len(chunks[0])
-            while chunks[-1] and size < BURST_LIMIT and selector.select(0):
+            while chunks[-1] and size < BURST_LIMIT and terminal.select(0):
                 chunk = os.read(self.fileno, READ_SIZE)
                 if not chunk:
                     break
@@ -143,8 +179,10 @@ class TerminalDriver(LinuxDriver):
             return decode(b"".join(chunks), final=final)
 
         def process(ready: list, final: bool = False) -> None:
-            for _key, mask in ready:
-                if mask & selectors.EVENT_READ:
+            for key, mask in ready:
+                if key.fd == exit_event.wake_fd:
+                    os.read(exit_event.wake_fd, 4096)  # the loop's test of the event follows
+                elif mask & selectors.EVENT_READ:
                     data = read_burst(final)
                     if not data:
                         break  # piped stdin at its end
@@ -157,11 +195,12 @@ class TerminalDriver(LinuxDriver):
                 self.process_message(message)
 
         try:
-            while not self.exit_event.is_set():
-                process(selector.select(0.1))
+            while not exit_event.is_set():
+                process(selector.select(0.1 if parser.waiting else None))
             selector.unregister(self.fileno)
         finally:
             selector.close()
+            terminal.close()
             try:
                 for _message in parser.feed(""):
                     pass

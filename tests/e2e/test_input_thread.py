@@ -1,0 +1,59 @@
+"""The thread that reads the terminal sleeps until a key comes, and a lone Escape still counts.
+
+Textual's input thread woke ten times a second to see whether the app was closing: three
+quarters of an idle app's CPU, and on a server where a hundred people read, a tenth of a core.
+Run as a person's would be: the installed `trustdialog` in a real pty. Wake-ups are counted
+from the kernel's tally of each thread's switches, not timed.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from in_a_pty import ESCAPES, Running
+
+APP = str(Path(sys.executable).parent / "trustdialog")
+F1 = b"\x1bOP"
+
+
+def wakeups(pid: int) -> dict[str, int]:
+    """Each thread's context switches so far (one at least per wake-up)."""
+    counts = {}
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        status = dict(line.split(":\t", 1) for line in (task / "status").read_text().splitlines()
+                      if ":\t" in line)
+        counts[task.name] = int(status["voluntary_ctxt_switches"]) + int(status["nonvoluntary_ctxt_switches"])
+    return counts
+
+
+def most_wakeups_while_idle(app: Running, seconds: float) -> int:
+    before = wakeups(app.proc.pid)
+    app.read_for(seconds)
+    after = wakeups(app.proc.pid)
+    return max(after[tid] - before.get(tid, 0) for tid in after)
+
+
+def test_an_idle_app_sleeps_and_a_lone_escape_still_closes_what_it_closes(tmp_path):
+    app = Running([APP, "--data-dir", str(tmp_path)], {})
+    try:
+        app.wait_for("Partner")
+        app.read_for(1.0)  # the first frame, and whatever follows it, is over
+        # The main loop looks at the store once a second; the input thread polled ten times.
+        assert most_wakeups_while_idle(app, 3.0) <= 10
+        os.write(app.fd, F1)
+        app.wait_for("quick exit")
+        app.read_for(0.5)
+        seen = len(app.output)
+        # An ESC alone is Escape only once nothing follows it: the thread must wake for that.
+        os.write(app.fd, b"\x1b")
+        app.read_for(1.5)
+        shown = ESCAPES.sub("", app.output[seen:].decode(errors="replace"))
+        assert "Guided conversations" in shown, "Escape did not close the help"
+        assert most_wakeups_while_idle(app, 3.0) <= 10
+        os.write(app.fd, b"\x11")  # ctrl+q: on the welcome it quits at once
+        assert app.proc.wait(10) == 0
+    finally:
+        if app.proc.poll() is None:
+            app.proc.kill()
