@@ -9,6 +9,18 @@ import time
 import pytest
 
 
+SERIAL_FOLDERS = ("e2e", "ssh")  # real terminals and real SSH connections, timed as people are
+
+
+def pytest_collection_modifyitems(items):
+    """Mark what must run apart (see the `serial` marker): the test command runs the rest
+    on both cores first, then these one at a time."""
+    for item in items:
+        folder = item.path.parent.name
+        if folder in SERIAL_FOLDERS or item.get_closest_marker("e2e"):
+            item.add_marker(pytest.mark.serial)
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_pyfunc_call(pyfuncitem):
     """Run `async def` tests in a fresh event loop (Textual's Pilot needs one; no plugin)."""
