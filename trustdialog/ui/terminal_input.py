@@ -149,7 +149,7 @@ class TerminalDriver(LinuxDriver):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Textual's input thread wakes ten times a second to look at this event: an idle
-        # app's only work, and on a server with a hundred people reading, a tenth of a core.
+        # app's only work, and on a server with a hundred people reading, 15% of a core.
         self.exit_event = WakingEvent()
 
     def run_input_thread(self) -> None:
