@@ -5,7 +5,9 @@ This process does what trustdialog/ssh/forkserver.py does before forking
 same-page merging), with one of the variants below first, then forks N apps, each on its own pty (100x30) running `trustdialog`
 with its own data folder. Once every app has drawn its welcome and gone
 quiet, it prints each app's mean RSS, PSS and private dirty memory, and the
-template's. Private dirty is what one more connection costs.
+template's. Private dirty is what one more connection costs. For one app it also says
+where its private heap lies: in ranges the template has too (pages copied on a write,
+such as a reference count) or in new ones.
 
 With `--merge S` it then waits S seconds more, printing the apps' mean PSS every 5 s, for the
 kernel to merge the pages the apps hold alike; that happens only where the host runs KSM
@@ -55,6 +57,34 @@ def rollup(pid: int) -> dict[str, int]:
         if len(parts) >= 3 and parts[2] == "kB":
             found[parts[0].rstrip(":")] = int(parts[1])
     return found
+
+
+def heap_ranges(pid: int) -> list[tuple[int, int, int]]:
+    """(start, end, private dirty KiB) of each anonymous or heap mapping of PID."""
+    found = []
+    for line in Path(f"/proc/{pid}/smaps").read_text().splitlines():
+        parts = line.split()
+        if re.match(r"^[0-9a-f]+-[0-9a-f]+ ", line):
+            start, end = (int(x, 16) for x in parts[0].split("-"))
+            heap = len(parts) < 6 or parts[5] == "[heap]"
+            found.append([start, end, 0] if heap else [0, 0, -1])
+        elif parts[0] == "Private_Dirty:" and found and found[-1][2] == 0:
+            found[-1][2] = int(parts[1])
+    return [(a, b, kib) for a, b, kib in found if kib >= 0]
+
+
+def where_private(app: int, template: int) -> dict[str, float]:
+    """An app's private heap memory, MiB: in ranges the template has too (pages copied from
+    it) and in ranges of the app's own (memory it allocated anew)."""
+    theirs = heap_ranges(template)
+    copied = new = 0
+    for start, end, kib in heap_ranges(app):
+        if any(start < t_end and t_start < end for t_start, t_end, _ in theirs):
+            copied += kib
+        else:
+            new += kib
+    return {"private_heap_in_template_ranges_mib": round(copied / 1024, 1),
+            "private_heap_in_new_ranges_mib": round(new / 1024, 1)}
 
 
 def warm() -> None:
@@ -192,6 +222,7 @@ def main() -> int:
     missing = [pid for pid, fd in apps if b"Partner" not in shown[fd]]
     memory = [rollup(pid) for pid, _ in apps]
     template = rollup(os.getpid())
+    where = where_private(apps[-1][0], os.getpid())
     for pid, _ in apps:
         os.kill(pid, 9)
         os.waitpid(pid, 0)
@@ -203,7 +234,7 @@ def main() -> int:
                       "pss_mib": mean("Pss"), "private_dirty_mib": mean("Private_Dirty"),
                       "shared_mib": round(mean("Shared_Dirty") + mean("Shared_Clean"), 1),
                       "template_rss_mib": round(template["Rss"] / 1024, 1),
-                      "merge_offered": offered, "ksm_run": ksm_run(), "merge_wait_s": args.merge,
+                      **where, "merge_offered": offered, "ksm_run": ksm_run(), "merge_wait_s": args.merge,
                       "apps_without_a_welcome": len(missing)}))
     return 0
 
