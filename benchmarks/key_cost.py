@@ -42,6 +42,7 @@ class DrawingDriver(HeadlessDriver):
 
     written = 0
     writes = 0
+    wrote: asyncio.Event | None = None  # set on each write, for the key loop to wait on
 
     @property
     def is_headless(self) -> bool:
@@ -50,6 +51,8 @@ class DrawingDriver(HeadlessDriver):
     def write(self, data: str) -> None:
         DrawingDriver.written += len(data)
         DrawingDriver.writes += 1
+        if DrawingDriver.wrote is not None:
+            DrawingDriver.wrote.set()
 
     def flush(self) -> None:
         pass
@@ -145,12 +148,12 @@ async def type_burst(app: Any, keys: int, counts: Counts | None = None) -> tuple
     for i in range(keys):
         if i and i % 40 == 0:
             deliver(app, b"\x15")  # ctrl+u: the line never grows long (not a letter: not counted apart)
-        writes = DrawingDriver.writes
+        wrote = DrawingDriver.wrote = asyncio.Event()
         deliver(app, letters[i % 26].encode())
-        for _ in range(400):  # until its frame is written (at most 2 s)
-            await asyncio.sleep(0.005)
-            if DrawingDriver.writes != writes:
-                break
+        try:  # until its frame is written (at most 2 s)
+            await asyncio.wait_for(wrote.wait(), 2.0)
+        except TimeoutError:
+            pass
         await asyncio.sleep(0.02)  # what follows the frame (Changed messages, hints)
     return time.process_time() - cpu, DrawingDriver.written - written
 

@@ -64,7 +64,7 @@ async def test_every_screen_has_the_lean_compositor(make, where):
 async def test_a_key_renders_only_the_widgets_on_the_rows_it_changed(make, monkeypatch, where):
     # Textual renders every widget whose container overlaps the changed rows, in
     # full: a key in a name field re-rendered the title, the privacy note and the
-    # footer at the bottom of the screen.
+    # footer at the bottom of the screen, and the containers the field covers.
     app = make()
     async with app.run_test(size=(80, 24)) as pilot:
         box = await _to(pilot, where)
@@ -81,33 +81,45 @@ async def test_a_key_renders_only_the_widgets_on_the_rows_it_changed(make, monke
         assert not away, f"rendered on a key, though not on row {row}: {away}"
         footer = app.screen.query_one("Footer")
         assert footer not in rendered
+        # The containers around the box are behind it on its rows: nothing of them shows.
+        behind = {w for w in rendered if w in box.ancestors}
+        assert not behind, f"rendered on a key, though behind the box: {behind}"
 
 
 @pytest.mark.parametrize("where", ["name", "answer"])
 async def test_a_key_draws_the_same_lines_as_textual_would(make, monkeypatch, where):
-    # Each partial update is drawn both ways, on the same compositor: the lean one
-    # must give every changed row exactly as Textual's own code does.
+    # Each partial update is drawn both ways, on the same compositor: what the lean
+    # one writes out (every chop that reaches into a changed span) must be exactly
+    # what Textual's own code gives there.
     app = make()
     async with app.run_test(size=(80, 24)) as pilot:
         await _to(pilot, where)
         compared = []
-        original = LeanCompositor._render_chops
+        original = LeanCompositor.render_partial_update
 
-        def render_chops(self, crop, is_rendered_line):
-            lean = original(self, crop, is_rendered_line)
+        def render_partial_update(self):
+            dirty = self._dirty_regions.copy()
+            lean = original(self)
+            self._dirty_regions.update(dirty)
             self.__class__ = Compositor
             try:
-                plain = Compositor._render_chops(self, crop, is_rendered_line)
+                plain = Compositor.render_partial_update(self)
             finally:
                 self.__class__ = LeanCompositor
-            as_text = [{cut: None if strip is None else list(strip) for cut, strip in line.items()}
-                       for line in lean]
-            assert as_text == [{cut: None if strip is None else list(strip)
-                                for cut, strip in line.items()} for line in plain]
-            compared.append(crop)
+            if lean is None:
+                assert plain is None
+                return lean
+            assert lean.spans == plain.spans
+            for y, x1, x2 in lean.spans:
+                ends = lean.chop_ends[y]
+                shown = [cut for cut, end in zip(lean.chops[y], ends) if cut < x2 and end > x1]
+                assert shown
+                for cut in shown:
+                    assert list(lean.chops[y][cut]) == list(plain.chops[y][cut]), (y, cut)
+            compared.append(lean.spans)
             return lean
 
-        monkeypatch.setattr(LeanCompositor, "_render_chops", render_chops)
+        monkeypatch.setattr(LeanCompositor, "render_partial_update", render_partial_update)
         await type_keys(pilot, "we talked, then we")
         await pilot.press("backspace", "backspace", "left", "x")
         await pilot.pause()
@@ -209,3 +221,77 @@ async def test_the_same_text_again_redraws_nothing_and_a_growing_note_is_laid_ou
         assert (note, True) in refreshes  # its height follows its text: laid out
         await pilot.pause()
         assert note.region.height == 2
+
+
+def _record_dispatches(monkeypatch) -> tuple[list, list]:
+    """The nodes each message (not event) reached, with its sender, and the handlers
+    that ran for it."""
+    import textual.message_pump as message_pump
+    from textual.events import Event
+
+    reached: list = []
+    ran: list = []
+    original_dispatch = message_pump.MessagePump._dispatch_message
+    original_invoke = message_pump.invoke
+
+    async def dispatch(self, message):
+        if not isinstance(message, Event):
+            reached.append((self, type(message), message._sender))
+        return await original_dispatch(self, message)
+
+    async def invoke(callback, *args, **kwargs):
+        if args and not isinstance(args[0], Event):
+            owner = getattr(callback, "__self__", None)
+            message = args[0]
+            ran.append((owner, getattr(callback, "__name__", callback), type(message),
+                        message._sender))
+        return await original_invoke(callback, *args, **kwargs)
+
+    monkeypatch.setattr(message_pump.MessagePump, "_dispatch_message", dispatch)
+    monkeypatch.setattr(message_pump, "invoke", invoke)
+    return reached, ran
+
+
+@pytest.mark.parametrize("where", ["name", "answer"])
+async def test_a_key_s_messages_reach_only_what_handles_them_and_the_same_handlers_run(
+        make, monkeypatch, where):
+    # A key in the answer box sent TextArea.Changed and SelectionChanged through all
+    # seventeen containers up to the app, each a trip through a message queue that
+    # did nothing there. They now go straight to the next node with a handler; the
+    # same handlers run for them, in the same order, as when every node is passed
+    # through.
+    from textual.message import Message
+
+    from trustdialog.ui.lean import _handles
+
+    runs = {}
+    for short in (True, False):
+        app = make()
+        async with app.run_test(size=(80, 24)) as pilot:
+            box = await _to(pilot, where)
+            await pilot.pause()
+            with monkeypatch.context() as patch:
+                if not short:
+                    patch.setattr(Message, "_bubble_to", Message._lean_base_bubble_to)
+                reached, ran = _record_dispatches(patch)
+                await type_keys(pilot, "we talked")
+                await pilot.pause()
+                reached, ran = list(reached), list(ran)
+            assert box.value.endswith("we talked")
+            # What the box sent up from itself: Changed, SelectionChanged.
+            kinds = {kind for node, kind, sender in reached if sender is box and node is box}
+            sent = [(node, kind) for node, kind, sender in reached
+                    if sender is box and kind in kinds and kind.bubble]
+            assert sent, "the keys sent no bubbling message"
+            idle = [(node, kind) for node, kind in sent
+                    if node is not box and not _handles(type(node), kind)]
+            if short:
+                assert not idle, f"reached nodes with nothing to do: {idle[:5]}"
+            else:
+                assert idle  # Textual's own path: the containers in between
+            # The draft is kept as typed: the screen's handler ran.
+            assert any(owner is app.screen for owner, _, _, _ in ran)
+            # Of what the box sent (other messages may now come before or after them).
+            runs[short] = [(type(owner).__name__, name, kind)
+                           for owner, name, kind, sender in ran if sender is box and kind in kinds]
+    assert runs[True] == runs[False]

@@ -8,8 +8,9 @@ leaves out.
   update Textual renders every widget whose *container* overlaps the changed
   rows, and renders all of its lines, then keeps only the changed rows. A key
   in a name field changed one row and re-rendered eleven widgets in full (the
-  footer at the bottom included). Here only the widgets that cover a changed
-  row render, and only those rows: the same lines reach the terminal.
+  footer at the bottom included). Here only the widgets that show on a changed
+  row render, and only those rows; a container wholly behind the box or the
+  field there is not rendered at all. The same lines reach the terminal.
 * `keep_styles` (the answer box and the one-line blanks): TextArea re-reads
   its colours from the stylesheet (six component styles and an ancestor
   walk) before every frame, and every refresh of a widget drops its cache of
@@ -18,15 +19,24 @@ leaves out.
   one door of class and pseudo-class changes, and Textual calls the widget's
   `notify_style_update` for its own rules); this app never sets a colour
   inline. So the colours are read again only then.
+* `short_bubbles`: a key in the answer box sends Changed and SelectionChanged
+  up through every container to the app, a trip through each one's message
+  queue though none of them handles it (34 dispatches a key, now 18). A
+  message (not a key or mouse event) now goes straight to the next node that
+  has a handler for it, or that would drop or mark it on the way; the same
+  handlers run.
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable, cast
+from typing import Any, Callable, cast
 
 from rich.text import Text
 from textual._compositor import Compositor
 from textual.geometry import Region
+from textual.events import Event
+from textual.message import Message
+from textual.message_pump import MessagePump
 from textual.screen import Screen
 from textual.strip import Strip
 
@@ -34,24 +44,43 @@ from textual.widget import Widget
 
 
 class LeanCompositor(Compositor):
-    """A compositor whose partial updates render only the rows that changed."""
+    """A compositor whose partial updates render only the rows that changed, of only
+    the widgets that show there."""
 
-    def _get_renders(self, crop: Region | None = None) -> Iterable[tuple[Region, Region, list[Strip]]]:
-        if crop is None or crop == self.size.region:
-            yield from super()._get_renders(crop)
-            return
-        # Textual's own code (above) also lays out the rows outside `crop` and drops them.
-        # Narrowing each clip to the crop's rows keeps `_render_chops` exact: it places
-        # strips from the top of region & clip, which is now the first changed row.
+    def _render_chops(self, crop: Region, is_rendered_line: Callable[[int], bool]) -> Any:
+        if crop == self.size.region:
+            return super()._render_chops(crop, is_rendered_line)
+        # Textual's own code (above) renders every widget whose container overlaps
+        # `crop`, all its rows, and drops what is outside the crop or behind. Here the
+        # chops are filled front to back as there (the first strip for a cut wins),
+        # but a widget renders only the crop's rows, and not at all when every chop
+        # of it that reaches into the crop is filled already: it is behind what was
+        # drawn there. Chops wholly outside the crop are never written out.
+        cuts = self.cuts
+        left, right = crop.x, crop.right
+        chops: list[dict[int, Strip | None]] = [dict.fromkeys(cut_set[:-1]) for cut_set in cuts]
         top, bottom = crop.y, crop.bottom
         for widget, (region, clip) in self.visible_widgets.items():
             visible = region.intersection(clip)
             if not crop.overlaps(visible):
                 continue
             y1, y2 = max(visible.y, top), min(visible.bottom, bottom)
-            narrowed = Region(visible.x, y1, visible.width, y2 - y1)
-            yield region, narrowed, widget.render_lines(
-                Region(narrowed.x - region.x, narrowed.y - region.y, narrowed.width, narrowed.height))
+            first_cut, last_cut = visible.column_span
+            # Per row it shows on: the cuts it fills (its own edges are cuts).
+            rows = [(y, [cut for cut in cuts[y] if first_cut <= cut <= last_cut])
+                    for y in range(y1, y2) if is_rendered_line(y)]
+            if all(chops[y][cut] is not None for y, row_cuts in rows
+                   for cut, end in zip(row_cuts, row_cuts[1:]) if cut < right and end > left):
+                continue
+            strips = widget.render_lines(
+                Region(visible.x - region.x, y1 - region.y, visible.width, y2 - y1))
+            for y, row_cuts in rows:
+                chops_line = chops[y]
+                pieces = strips[y - y1].divide([cut - first_cut for cut in row_cuts[1:]])
+                for cut, piece in zip(row_cuts, pieces):
+                    if chops_line[cut] is None:
+                        chops_line[cut] = piece
+        return chops
 
 
 def lighten(screen: Screen[Any]) -> Screen[Any]:
@@ -177,4 +206,65 @@ def install() -> None:
     keep_styles(AnswerBox)
     keep_styles(AnswerInput)
     quiet_static_updates()
+    short_bubbles()
     _installed = True
+
+
+def _handles(pump_class: type, message_class: type) -> bool:
+    """Whether a node of `pump_class` may do anything with a `message_class` it is sent:
+    a handler for it (decorated or named), or its own way of taking messages."""
+    key = (pump_class, message_class)
+    found = _handler_cache.get(key)
+    if found is None:
+        message_mro = [c for c in message_class.__mro__ if issubclass(c, Message)]
+        method_name = message_class.handler_name  # type: ignore[attr-defined]
+        found = False
+        for cls in pump_class.__mro__:
+            if cls is MessagePump:
+                break
+            own = cls.__dict__
+            decorated = own.get("_decorated_handlers")
+            if (decorated and any(decorated.get(m) for m in message_mro)) or (
+                    own.get(f"_{method_name}") or own.get(method_name)
+                    or "_on_message" in own or "_dispatch_message" in own):
+                found = True
+                break
+        _handler_cache[key] = found
+    return found
+
+
+_handler_cache: dict[tuple[type, type], bool] = {}
+
+
+def short_bubbles() -> None:
+    """Make a bubbling message (not an event) skip the ancestors that have nothing to do
+    with it."""
+    if getattr(Message, "_lean_short", False):
+        return
+    base_bubble_to = Message._bubble_to
+
+    def bubble_to(self: Message, widget: MessagePump) -> None:
+        if isinstance(self, Event):
+            base_bubble_to(self, widget)  # keys and the mouse: Textual's own path
+            return
+        node = widget
+        message_class = type(self)
+        # A node is passed over only where being sent the message would do nothing
+        # but send it on: no handler, nothing that drops or marks it on the way.
+        while (not _handles(type(node), message_class) and not node._disabled_messages
+               and not node._get_prevented_messages() and not node._next_callbacks
+               and not node._closing and not node._closed):
+            # What MessagePump._on_message does after its (here, no) handlers ran.
+            parent = node._parent
+            if parent is None or self._stop_propagation or not self.bubble:
+                return
+            if self._sender is not None and self._sender == parent:
+                self.stop()
+            if not (node.is_parent_active and node.is_attached):
+                return
+            node = parent
+        base_bubble_to(self, node)
+
+    Message._bubble_to = bubble_to  # type: ignore[method-assign]
+    Message._lean_base_bubble_to = base_bubble_to  # type: ignore[attr-defined]
+    Message._lean_short = True  # type: ignore[attr-defined]
