@@ -16,6 +16,16 @@ entries of cProfile by cumulative and own time.
 runs plain and lean N times each, alternating, each in a fresh process, and
 prints the median CPU per key of each.
 
+`--pty` measures the real path instead: the installed `trustdialog` and the bare
+app (benchmarks/bare_app.py) alternating, each in its own pseudo-terminal, typing
+into the first name field (the bare app's first Input) as benchmarks/ssh_load.py
+types: six letters, then six backspaces, each key once the frame of the one before
+has arrived. Reported per key: CPU of the whole process (every thread, from the
+kernel's /proc/PID/task/*/schedstat), letters and backspaces apart, and thread
+switches (how often a key woke a thread).
+
+    .venv/bin/python benchmarks/key_cost.py --pty [--keys 240] [--runs 3]
+
 It imports this tree's package when run from the tree (PYTHONPATH=.).
 """
 
@@ -30,9 +40,12 @@ import string
 import sys
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from textual.drivers.headless_driver import HeadlessDriver
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 EXERCISE = "when-i-felt"
 
@@ -206,6 +219,71 @@ async def measure(where: str, keys: int, profile: int, cols: int, rows: int, pla
                 say(out.getvalue())
 
 
+def thread_totals(pid: int) -> tuple[float, int]:
+    """(CPU seconds of every thread of `pid`, their context switches) so far."""
+    cpu, switches = 0, 0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            cpu += int((task / "schedstat").read_text().split()[0])
+            for line in (task / "status").read_text().splitlines():
+                if line.startswith(("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches")):
+                    switches += int(line.split()[1])
+        except OSError:  # a thread that ended meanwhile
+            pass
+    return cpu / 1e9, switches
+
+
+def type_in_pty(program: tuple[str, list[str], str], keys: int, cols: int, rows: int) -> dict[str, float]:
+    """CPU per letter and per backspace (ms), and thread switches per key, of one program."""
+    import statistics
+
+    from startup import launch
+
+    _, argv, marker = program
+    child = launch(argv, cols, rows)
+    try:
+        child.read_until(marker)
+        child.quiet(0.5)
+        spent: dict[str, list[float]] = {"letter": [], "backspace": []}
+        _, switches_before = thread_totals(child.pid)
+        for i in range(keys):
+            kind = "backspace" if i % 12 >= 6 else "letter"
+            cpu_before, _ = thread_totals(child.pid)
+            child.write(b"\x7f" if kind == "backspace" else string.ascii_lowercase[i % 26].encode())
+            child.pump(2.0)  # its frame
+            child.quiet(0.01)  # and whatever follows it
+            spent[kind].append(thread_totals(child.pid)[0] - cpu_before)
+        _, switches_after = thread_totals(child.pid)
+    finally:
+        child.stop()
+    every = spent["letter"] + spent["backspace"]
+    return {"key": statistics.mean(every) * 1000, "letter": statistics.mean(spent["letter"]) * 1000,
+            "backspace": statistics.mean(spent["backspace"]) * 1000,
+            "switches": (switches_after - switches_before) / keys}
+
+
+def pty_compare(args: argparse.Namespace) -> int:
+    """The installed app and the bare one, alternating, each typed into in a real pty."""
+    import statistics
+
+    from startup import BARE, TRUSTDIALOG
+
+    found: dict[str, list[dict[str, float]]] = {"bare": [], "trustdialog": []}
+    for _ in range(args.runs):
+        for program in (BARE, TRUSTDIALOG):
+            result = type_in_pty(program, args.keys, args.cols, args.rows)
+            found[program[0]].append(result)
+            print(f"{program[0]:<12} CPU per key {result['key']:.2f} ms (letter {result['letter']:.2f}, "
+                  f"backspace {result['backspace']:.2f}); thread switches per key {result['switches']:.1f}",
+                  flush=True)
+    medians = {name: {k: statistics.median(r[k] for r in runs) for k in runs[0]} for name, runs in found.items()}
+    for name, m in medians.items():
+        print(f"{name:<12} median of {args.runs}: {m['key']:.2f} ms a key (letter {m['letter']:.2f}, "
+              f"backspace {m['backspace']:.2f}), {m['switches']:.1f} thread switches a key")
+    print(f"ratio trustdialog/bare, CPU per key: {medians['trustdialog']['key'] / medians['bare']['key']:.2f}")
+    return 0
+
+
 def say(text: str) -> None:
     # Inside a running app, Textual captures sys.stdout.
     print(text, file=sys.__stdout__, flush=True)
@@ -222,7 +300,12 @@ def main() -> int:
     parser.add_argument("--pairs", type=int, default=0,
                         help="run plain and lean this many times each, alternating, in fresh "
                              "processes; print the medians")
+    parser.add_argument("--pty", action="store_true",
+                        help="the installed app and the bare one in real pseudo-terminals (see above)")
+    parser.add_argument("--runs", type=int, default=3, help="with --pty: runs of each program")
     args = parser.parse_args()
+    if args.pty:
+        return pty_compare(args)
     if args.pairs:
         return compare(args)
     asyncio.run(measure(args.where, args.keys, args.profile, args.cols, args.rows, args.plain))

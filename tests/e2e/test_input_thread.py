@@ -1,7 +1,10 @@
-"""The thread that reads the terminal sleeps until a key comes, and a lone Escape still counts.
+"""Reading the terminal sleeps until a key comes, a key wakes one thread, and a lone Escape still counts.
 
 Textual's input thread woke ten times a second to see whether the app was closing: three
 quarters of an idle app's CPU, and on a server where a hundred people read, a tenth of a core.
+Textual also reads and writes the terminal in two threads of their own: each key woke both and
+handed over between them and the loop (about eight thread switches a key, a fifth of the key's
+CPU). The app's event loop now reads and writes the terminal itself.
 Run as a person's would be: the installed `trustdialog` in a real pty. Wake-ups are counted
 from the kernel's tally of each thread's switches, not timed.
 """
@@ -57,3 +60,24 @@ def test_an_idle_app_sleeps_and_a_lone_escape_still_closes_what_it_closes(tmp_pa
     finally:
         if app.proc.poll() is None:
             app.proc.kill()
+
+
+def test_a_key_wakes_only_the_apps_own_thread(tmp_path):
+    app = Running([APP, "--data-dir", str(tmp_path)], {})
+    try:
+        app.wait_for("Partner")
+        app.read_for(1.0)
+        before = wakeups(app.proc.pid)
+        typed = "abcdefghijklmnop"
+        for letter in typed:
+            os.write(app.fd, letter.encode())
+            app.read_for(0.1)  # its frame, and time for any other thread to have been woken
+        app.wait_for(typed)
+        after = wakeups(app.proc.pid)
+        woken = {tid: after[tid] - before.get(tid, 0) for tid in after}
+        main = str(app.proc.pid)
+        assert woken[main] >= len(typed)
+        # Textual's reading and writing threads each woke once a key at least (16 here).
+        assert all(count <= 3 for tid, count in woken.items() if tid != main), woken
+    finally:
+        app.stop()

@@ -1,4 +1,4 @@
-"""Reading the terminal: a paste is always text, and keys typed at start-up are kept.
+"""The terminal: a paste is always text, keys typed at start-up are kept, and the loop reads and writes.
 
 Textual's XTermParser reads a bracketed paste one escape sequence at a time,
 so an ESC inside pasted text turns what follows back into key presses (a
@@ -24,8 +24,9 @@ burst that ends it.
 
 from __future__ import annotations
 
+import asyncio
 import os
-import selectors
+import select
 import threading
 from codecs import getincrementaldecoder
 from typing import Any, Iterable
@@ -126,83 +127,154 @@ class PasteSafeParser(XTermParser):
                 yield self._tokens.popleft()
 
 
-class WakingEvent(threading.Event):
-    """An Event that, once set, also makes a pipe readable: a select() waiting on the
-    pipe returns at once, so a thread can sleep on its input until there is some."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.wake_fd, self._write_fd = os.pipe()
-        os.set_blocking(self._write_fd, False)
-
-    def set(self) -> None:
-        super().set()
-        try:
-            os.write(self._write_fd, b"!")
-        except BlockingIOError:
-            pass  # the pipe is full of earlier wake-ups: readable already
-
-
 class TerminalDriver(LinuxDriver):
-    """LinuxDriver reading with PasteSafeParser, a whole burst at a time, asleep between keys."""
+    """LinuxDriver that reads with PasteSafeParser, a whole burst at a time, and reads and
+    writes the terminal on the app's own event loop instead of in two threads of its own.
+
+    Textual reads the terminal in one thread and writes it in another: a key woke the
+    reading thread, which handed the key to the loop, whose frame woke the writing thread,
+    and each hand-over fought for the GIL: about eight thread switches a key, and 3.05 ms
+    of CPU a key where this takes 2.47 (a name field in a pty, benchmarks/key_cost.py
+    --pty). Here the loop watches the terminal itself (`add_reader`) and
+    writes each frame when Textual flushes it: one wake-up a key, and an idle app sleeps.
+    """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # Textual's input thread wakes ten times a second to look at this event: an idle
-        # app's only work, and on a server with a hundred people reading, 15% of a core.
-        self.exit_event = WakingEvent()
+        self._loop_thread = threading.get_ident()  # Textual makes its driver on the loop
+        self._input_on = False  # between start_application_mode and disable_input
+        self._reading = False
+        self._parser = PasteSafeParser(self._debug)
+        self._decode = getincrementaldecoder("utf-8")(errors="replace").decode
+        self._waiting: asyncio.TimerHandle | None = None  # a lone ESC's or a held marker's time
+        self._out: list[str] = []
+        self._flush_soon = False
+        self._gone = False  # the terminal hung up: output goes nowhere
 
-    def run_input_thread(self) -> None:
-        # Textual's loop, with three changes: the parser; draining every byte
-        # already written before parsing (so a paste and its markers are seen
-        # together; see the module docstring); and no waking up while nothing is
-        # waiting on time (the exit event wakes the select instead).
-        selector = selectors.SelectSelector()
-        selector.register(self.fileno, selectors.EVENT_READ)
-        terminal = selectors.SelectSelector()  # the terminal alone: are more of its bytes waiting?
-        terminal.register(self.fileno, selectors.EVENT_READ)
-        exit_event = self.exit_event
-        assert isinstance(exit_event, WakingEvent)
-        selector.register(exit_event.wake_fd, selectors.EVENT_READ)
-        parser = PasteSafeParser(self._debug)
-        decode = getincrementaldecoder("utf-8")(errors="replace").decode
+    def start_application_mode(self) -> None:
+        self._input_on = True
+        super().start_application_mode()
 
-        def read_burst(final: bool) -> str:
-            chunks = [os.read(self.fileno, READ_SIZE)]
-            size = len(chunks[0])
-            while chunks[-1] and size < BURST_LIMIT and terminal.select(0):
-                chunk = os.read(self.fileno, READ_SIZE)
-                if not chunk:
-                    break
-                chunks.append(chunk)
-                size += len(chunk)
-            return decode(b"".join(chunks), final=final)
+    # -- input ------------------------------------------------------------------------------
 
-        def process(ready: list, final: bool = False) -> None:
-            for key, mask in ready:
-                if key.fd == exit_event.wake_fd:
-                    os.read(exit_event.wake_fd, 4096)  # the loop's test of the event follows
-                elif mask & selectors.EVENT_READ:
-                    data = read_burst(final)
-                    if not data:
-                        break  # piped stdin at its end
-                    for message in parser.feed(data):
-                        self.process_message(message)
-            if not ready:
-                for message in parser.flush():
-                    self.process_message(message)
-            for message in parser.tick():
-                self.process_message(message)
+    def _run_input_thread(self) -> None:
+        # Textual starts a thread to run this; it only hands the reading to the loop.
+        self._loop.call_soon_threadsafe(self._start_reading)
 
+    def _start_reading(self) -> None:
+        if self._reading or not self._input_on:
+            return  # already reading, or input was turned off before the loop came to this
+        self._loop.add_reader(self.fileno, self._read_ready)
+        self._reading = True
+
+    def _stop_reading(self) -> None:
+        self._input_on = False
+        if self._waiting is not None:
+            self._waiting.cancel()
+            self._waiting = None
+        if not self._reading:
+            return
+        self._reading = False
+        self._loop.remove_reader(self.fileno)
         try:
-            while not exit_event.is_set():
-                process(selector.select(0.1 if parser.waiting else None))
-            selector.unregister(self.fileno)
-        finally:
-            selector.close()
-            terminal.close()
-            try:
-                for _message in parser.feed(""):
-                    pass
-            except Exception:  # promise: leaving the app never fails on a half-read key at exit
+            for _message in self._parser.feed(""):
                 pass
+        except Exception:  # promise: leaving the app never fails on a half-read key at exit
+            pass
+        self._parser = PasteSafeParser(self._debug)  # a fresh one if input comes back on
+
+    def _read_burst(self) -> str:
+        """Every byte the terminal has written by now (see the module's rule)."""
+        chunks = [os.read(self.fileno, READ_SIZE)]
+        size = len(chunks[0])
+        while chunks[-1] and size < BURST_LIMIT and _more_waiting(self.fileno):
+            chunk = os.read(self.fileno, READ_SIZE)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        return self._decode(b"".join(chunks))
+
+    def _read_ready(self) -> None:
+        try:
+            data = self._read_burst()
+        except OSError:  # the terminal is gone (the hang-up signal follows)
+            data = ""
+        if not data:
+            self._loop.remove_reader(self.fileno)  # the end of piped input
+            return
+        if self._waiting is not None:
+            self._waiting.cancel()
+            self._waiting = None
+        for message in self._parser.feed(data):
+            self.process_message(message)
+        self._tick()
+
+    def _tick(self) -> None:
+        for message in self._parser.tick():
+            self.process_message(message)
+        if self._parser.waiting:
+            self._waiting = self._loop.call_later(_PARSER_WAIT, self._time_passed)
+
+    def _time_passed(self) -> None:
+        # Nothing followed a lone ESC, or the first bytes of a marker, for a while.
+        self._waiting = None
+        for message in self._parser.flush():
+            self.process_message(message)
+        self._tick()
+
+    def send_message(self, message: Message) -> None:
+        if threading.get_ident() == self._loop_thread:
+            self._app.post_message(message)  # on the loop already: straight into the queue
+        else:
+            super().send_message(message)  # a signal handler's resize, from elsewhere
+
+    def disable_input(self) -> None:
+        if threading.get_ident() == self._loop_thread:
+            self._stop_reading()
+        else:
+            self._loop.call_soon_threadsafe(self._stop_reading)
+        super().disable_input()
+
+    # -- output -----------------------------------------------------------------------------
+
+    def write(self, data: str) -> None:
+        # Textual writes a frame in pieces and then flushes it; a write with no flush after
+        # it (a bell, the cursor's shape) goes out on the loop's next turn.
+        if threading.get_ident() != self._loop_thread:
+            self._loop.call_soon_threadsafe(self.write, data)
+            return
+        self._out.append(data)
+        if not self._flush_soon:
+            self._flush_soon = True
+            self._loop.call_soon(self.flush)
+
+    def flush(self) -> None:
+        self._flush_soon = False
+        if not self._out or threading.get_ident() != self._loop_thread:
+            return
+        data = "".join(self._out).encode("utf-8", "replace")
+        self._out.clear()
+        if self._gone:
+            return
+        # A blocking write, as Textual's writing thread made: a terminal that reads
+        # nothing holds the app here (its thread held it after 30 queued frames).
+        assert self._file is not None  # Textual gives its driver standard error
+        fd = self._file.fileno()
+        try:
+            while data:
+                data = data[os.write(fd, data):]
+        except OSError:
+            self._gone = True  # the terminal hung up; the hang-up signal ends the app
+
+    def close(self) -> None:
+        self.flush()
+        super().close()
+
+
+_PARSER_WAIT = 0.1  # seconds: as Textual's reading thread, how long a lone ESC may wait
+
+
+def _more_waiting(fd: int) -> bool:
+    """Whether the terminal has more bytes to read right now."""
+    return bool(select.select([fd], [], [], 0)[0])
