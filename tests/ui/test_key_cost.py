@@ -295,3 +295,71 @@ async def test_a_key_s_messages_reach_only_what_handles_them_and_the_same_handle
             runs[short] = [(type(owner).__name__, name, kind)
                            for owner, name, kind, sender in ran if sender is box and kind in kinds]
     assert runs[True] == runs[False]
+
+
+async def test_a_callback_s_arguments_are_counted_once_not_per_call(make, monkeypatch):
+    # Textual reads a callback's signature to count its arguments; a callback queued
+    # with call_later comes wrapped in a new partial each time, so every Backspace
+    # (whose binding the app follows up the chain with one call_later per node) read
+    # signatures afresh. Kept on the function, the count is read once.
+    from textual import _callback
+
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        field = await _to(pilot, "name")
+        await type_keys(pilot, "ab")
+        await pilot.press("backspace")  # the first follow-up of a binding: counted here
+        await pilot.pause()
+        read: list[object] = []
+        original = _callback.signature
+
+        def signature(func, *args, **kwargs):
+            if not getattr(func, "__module__", "").startswith("textual.pilot"):  # the test's own waits
+                read.append(func)
+            return original(func, *args, **kwargs)
+
+        monkeypatch.setattr(_callback, "signature", signature)
+        await type_keys(pilot, "cdef")
+        for _ in range(4):
+            await pilot.press("backspace")
+        await pilot.pause()
+        assert field.value == "a"
+        assert read == []
+
+
+async def test_each_node_finds_the_handlers_textual_would_find_in_the_same_order(make):
+    # The plan of who handles what is made once per class; the handlers found with it
+    # are Textual's own, node by node and message by message, on the welcome and on a
+    # prompt step (selectors, prevent_default and the conventions included).
+    from textual import events
+    from textual.message_pump import MessagePump
+    from textual.widgets import Input
+
+    base = MessagePump._lean_base_get_dispatch_methods
+    planned = MessagePump._get_dispatch_methods
+    assert planned is not base
+
+    def found(get, node, message):
+        return [(cls, method.__func__) for cls, method in get(node, message.handler_name, message)]
+
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        compared = 0
+        for where in ("name", "answer"):
+            await _to(pilot, where)
+            await pilot.pause()
+            nodes = [app, *app.screen.walk_children(with_self=True)]
+            field = next((n for n in nodes if isinstance(n, Input)), None)
+            for node in nodes:
+                messages = [events.Key("backspace", None), events.Idle(), events.Mount(),
+                            events.Focus(), events.Callback(callback=lambda: None)]
+                if field is not None:
+                    messages.append(Input.Changed(field, "x"))
+                    messages.append(Input.Submitted(field, "x"))
+                for message in messages:
+                    assert found(planned, node, message) == found(base, node, message), (node, message)
+                    compared += 1
+                stopped = events.Key("enter", None)
+                stopped.prevent_default()
+                assert found(planned, node, stopped) == found(base, node, stopped) == []
+        assert compared > 100

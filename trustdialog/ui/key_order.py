@@ -106,20 +106,21 @@ class KeysInOrder:
         self._pass(nodes, PASSES)
 
     def _pass(self, nodes: list[DOMNode], left: int) -> None:
-        # A callback queued on each node in turn runs after that node has handled
-        # what was queued before it (the key, or a message its binding posted).
-        def hop(index: int) -> None:
-            if index < len(nodes):
-                if not nodes[index].call_later(hop, index + 1):
-                    self._release()  # that node has closed: nothing more comes from it
-            elif left > 1 and not self._quiet():
-                # The binding posted messages of its own (Enter submits, the screen
-                # opens the next one): follow those along the chain as it is now.
-                self._pass(self._chain(), left - 1)
-            else:
-                self._release()
+        self._hop(nodes, left, 0)
 
-        hop(0)
+    def _hop(self, nodes: list[DOMNode], left: int, index: int) -> None:
+        # A callback queued on each node in turn runs after that node has handled
+        # what was queued before it (the key, or a message its binding posted). One
+        # method, not a closure a pass: Textual counts a callback's arguments once.
+        if index < len(nodes):
+            if not nodes[index].call_later(self._hop, nodes, left, index + 1):
+                self._release()  # that node has closed: nothing more comes from it
+        elif left > 1 and not self._quiet():
+            # The binding posted messages of its own (Enter submits, the screen
+            # opens the next one): follow those along the chain as it is now.
+            self._pass(self._chain(), left - 1)
+        else:
+            self._release()
 
     def _chain(self) -> list[DOMNode]:
         """Where a key would go now: the focused widget up to the app."""

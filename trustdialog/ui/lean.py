@@ -25,6 +25,19 @@ leaves out.
   message (not a key or mouse event) now goes straight to the next node that
   has a handler for it, or that would drop or mark it on the way; the same
   handlers run.
+* `counted_once` (every callback Textual runs): Textual asks how many arguments
+  a callback takes before each call, and `call_later`, `call_next` and
+  `call_after_refresh` wrap the callback in a new `functools.partial` every
+  time, so each of those calls read the function's signature afresh
+  (`inspect.signature`, about 25 microseconds). The count is kept on the
+  function inside the partial, as Textual already keeps it on a plain one.
+* `planned_dispatch` (every message every node handles, and the idle look after
+  each): Textual finds a message's handlers by walking the node's classes
+  (twenty-odd for a widget) and each one's handler table, per message. Which
+  classes have a handler for a message class is fixed once the classes exist,
+  so it is worked out once per (node class, message class, handler name); what
+  depends on the message itself (a handler's CSS selector, a handler that
+  prevents the default) is still looked at per message.
 """
 
 from __future__ import annotations
@@ -207,6 +220,8 @@ def install() -> None:
     keep_styles(AnswerInput)
     quiet_static_updates()
     short_bubbles()
+    counted_once()
+    planned_dispatch()
     _installed = True
 
 
@@ -268,3 +283,105 @@ def short_bubbles() -> None:
     Message._bubble_to = bubble_to  # type: ignore[method-assign]
     Message._lean_base_bubble_to = base_bubble_to  # type: ignore[attr-defined]
     Message._lean_short = True  # type: ignore[attr-defined]
+
+
+def counted_once() -> None:
+    """Make the argument count of a callback in a `partial` come from the count kept on
+    the function inside it, not a fresh `inspect.signature` each call."""
+    from functools import partial
+
+    from textual import _callback
+
+    if getattr(_callback, "_lean_counted", False):
+        return
+    base_count = _callback.count_parameters
+
+    def count_parameters(func: Callable[..., Any]) -> int:
+        if isinstance(func, partial):
+            # What Textual computes for a partial, from the inner function's count
+            # (which Textual keeps on that function, or on a bound method's function).
+            return base_count(func.func) - (len(func.args) + len(func.keywords))
+        return base_count(func)
+
+    # _invoke looks the name up in its module at each call.
+    _callback.count_parameters = count_parameters
+    _callback._lean_counted = True  # type: ignore[attr-defined]
+
+
+# (node class, handler name, message class) -> per class with handlers for it, in MRO
+# order: the class, and each handler (its function, and its selectors where it has any).
+_Plan = tuple[tuple[type, tuple[tuple[Any, Any], ...]], ...]
+_dispatch_plans: dict[tuple[type, str, type], _Plan] = {}
+
+
+def _dispatch_plan(pump_class: type, method_name: str, message_class: type) -> _Plan:
+    """What Textual's MessagePump._get_dispatch_methods looks at, class by class, that does
+    not depend on the message: decorated handlers first, then the one named by convention."""
+    key = (pump_class, method_name, message_class)
+    plan = _dispatch_plans.get(key)
+    if plan is None:
+        message_mro = [c for c in message_class.__mro__ if issubclass(c, Message)]
+        found = []
+        for cls in pump_class.__mro__:
+            entries: list[tuple[Any, Any]] = []
+            decorated = cls.__dict__.get("_decorated_handlers")
+            if decorated:
+                for handled in message_mro:
+                    entries.extend(decorated.get(handled, []))
+            method = cls.__dict__.get(f"_{method_name}") or cls.__dict__.get(method_name)
+            if method is not None and not getattr(method, "_textual_on", None):
+                entries.append((method, None))
+            if entries:
+                found.append((cls, tuple(entries)))
+        plan = _dispatch_plans[key] = tuple(found)
+    return plan
+
+
+def planned_dispatch() -> None:
+    """Make a node find a message's handlers from a plan made once per (node class,
+    handler name, message class), with Textual's own rules applied per message."""
+    from textual.css.match import match
+    from textual.message_pump import OnNoWidget
+
+    if getattr(MessagePump, "_lean_planned", False):
+        return
+
+    def get_dispatch_methods(self: MessagePump, method_name: str, message: Message) -> Any:
+        # Textual's MessagePump._get_dispatch_methods, with the walk over every class
+        # and its handler tables replaced by the plan (classes with nothing are left out
+        # of it; Textual's check of prevent_default before each class stays).
+        dispatched: set[Any] = set()
+        for cls, entries in _dispatch_plan(type(self), method_name, type(message)):
+            if message._no_default_action:
+                break
+            for method, selectors in entries:
+                if selectors is None:  # the handler named by convention
+                    yield cls, method.__get__(self, cls)
+                    continue
+                if method in dispatched:
+                    continue
+                if not selectors:
+                    yield cls, method.__get__(self, cls)
+                    dispatched.add(method)
+                    continue
+                if not message._sender:
+                    continue
+                for attribute, selector in selectors.items():
+                    node = getattr(message, attribute)
+                    if node is None:
+                        break
+                    if not isinstance(node, Widget):
+                        raise OnNoWidget(
+                            f"on decorator can't match against {attribute!r} as it is not a widget.")
+                    if not match(selector, node):
+                        break
+                else:
+                    yield cls, method.__get__(self, cls)
+                    dispatched.add(method)
+
+    MessagePump._get_dispatch_methods = get_dispatch_methods  # type: ignore[method-assign]
+    MessagePump._lean_base_get_dispatch_methods = _base_get_dispatch_methods  # type: ignore[attr-defined]
+    MessagePump._lean_planned = True  # type: ignore[attr-defined]
+
+
+_base_get_dispatch_methods = MessagePump._get_dispatch_methods
