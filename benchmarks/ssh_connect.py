@@ -32,11 +32,12 @@ import tempfile
 import time
 from pathlib import Path
 
-import asyncssh
-
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
+
+import trustdialog.ssh  # noqa: E402,F401  (before asyncssh: it quiets asyncssh's import warning)
+import asyncssh  # noqa: E402
 
 from ssh_load import LAUNCHER, app_children, cpu_seconds  # noqa: E402
 from startup import plain  # noqa: E402

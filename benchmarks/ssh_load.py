@@ -55,11 +55,12 @@ import tempfile
 import time
 from pathlib import Path
 
-import asyncssh
-
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
+
+import trustdialog.ssh  # noqa: E402,F401  (before asyncssh: it quiets asyncssh's import warning)
+import asyncssh  # noqa: E402
 
 from stores import store_url  # noqa: E402
 from trustdialog.ssh.access import AccessList, parse_key  # noqa: E402
