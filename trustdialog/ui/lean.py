@@ -379,9 +379,7 @@ def planned_dispatch() -> None:
                     yield cls, method.__get__(self, cls)
                     dispatched.add(method)
 
+    base = MessagePump._get_dispatch_methods
     MessagePump._get_dispatch_methods = get_dispatch_methods  # type: ignore[method-assign]
-    MessagePump._lean_base_get_dispatch_methods = _base_get_dispatch_methods  # type: ignore[attr-defined]
+    MessagePump._lean_base_get_dispatch_methods = base  # type: ignore[attr-defined]
     MessagePump._lean_planned = True  # type: ignore[attr-defined]
-
-
-_base_get_dispatch_methods = MessagePump._get_dispatch_methods
