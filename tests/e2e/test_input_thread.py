@@ -12,7 +12,10 @@ from the kernel's tally of each thread's switches, not timed.
 from __future__ import annotations
 
 import os
+import select
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 from in_a_pty import ESCAPES, Running
@@ -81,3 +84,43 @@ def test_a_key_wakes_only_the_apps_own_thread(tmp_path):
         assert all(count <= 3 for tid, count in woken.items() if tid != main), woken
     finally:
         app.stop()
+
+
+def test_keys_from_a_file_are_read_to_its_end_and_then_the_app_rests(tmp_path):
+    # A file as standard input cannot be watched by the event loop (it is always ready).
+    # It is read to its end; the old reading thread read it too, and then spun on its
+    # end for as long as the app ran, a whole core.
+    keys = tmp_path / "keys.txt"
+    keys.write_bytes(b"Ana\tBen")
+    leader, follower = os.openpty()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TEXTUAL", "TRUSTDIALOG"))}
+    env.update(TERM="xterm-256color", LANG="C.UTF-8")
+    with keys.open("rb") as stdin:
+        proc = subprocess.Popen([APP, "--data-dir", str(tmp_path / "data")], stdin=stdin,
+                                stdout=follower, stderr=follower, env=env, start_new_session=True)
+    os.close(follower)
+    try:
+        seen = bytearray()
+        deadline = time.monotonic() + 30
+        while "Ben" not in ESCAPES.sub("", seen.decode(errors="replace")):
+            assert time.monotonic() < deadline, f"the names never showed: {bytes(seen[-300:])!r}"
+            if select.select([leader], [], [], 0.2)[0]:
+                seen += os.read(leader, 65536)
+        shown = ESCAPES.sub("", seen.decode(errors="replace"))
+        assert "Ana" in shown
+        before = cpu_ticks(proc.pid)
+        end = time.monotonic() + 3.0
+        while (left := end - time.monotonic()) > 0:  # keep the terminal drained
+            if select.select([leader], [], [], min(left, 0.2))[0]:
+                os.read(leader, 65536)
+        # A loop spinning on the file's end takes every tick; an app at rest, about none.
+        assert cpu_ticks(proc.pid) - before < os.sysconf("SC_CLK_TCK")
+    finally:
+        proc.kill()
+        proc.wait(10)
+        os.close(leader)
+
+
+def cpu_ticks(pid: int) -> int:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])

@@ -164,7 +164,12 @@ class TerminalDriver(LinuxDriver):
     def _start_reading(self) -> None:
         if self._reading or not self._input_on:
             return  # already reading, or input was turned off before the loop came to this
-        self._loop.add_reader(self.fileno, self._read_ready)
+        try:
+            self._loop.add_reader(self.fileno, self._read_ready)
+        except PermissionError:
+            # Standard input is a file (or /dev/null): always ready, and the loop cannot
+            # watch it. It is read to its end, a burst a turn of the loop.
+            self._loop.call_soon(self._read_file)
         self._reading = True
 
     def _stop_reading(self) -> None:
@@ -195,20 +200,26 @@ class TerminalDriver(LinuxDriver):
             size += len(chunk)
         return self._decode(b"".join(chunks))
 
-    def _read_ready(self) -> None:
+    def _read_file(self) -> None:
+        if self._reading and self._read_ready():
+            self._loop.call_soon(self._read_file)
+
+    def _read_ready(self) -> bool:
+        """Read and parse what the terminal has written; False at the end of its input."""
         try:
             data = self._read_burst()
         except OSError:  # the terminal is gone (the hang-up signal follows)
             data = ""
         if not data:
             self._loop.remove_reader(self.fileno)  # the end of piped input
-            return
+            return False
         if self._waiting is not None:
             self._waiting.cancel()
             self._waiting = None
         for message in self._parser.feed(data):
             self.process_message(message)
         self._tick()
+        return True
 
     def _tick(self) -> None:
         for message in self._parser.tick():
