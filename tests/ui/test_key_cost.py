@@ -363,3 +363,68 @@ async def test_each_node_finds_the_handlers_textual_would_find_in_the_same_order
                 stopped.prevent_default()
                 assert found(planned, node, stopped) == found(base, node, stopped) == []
         assert compared > 100
+
+
+async def test_a_letter_builds_no_binding_chain_and_a_bound_key_still_runs_its_binding(make, monkeypatch):
+    # Textual built the whole binding chain (every map of the focus chain, copied and
+    # filtered) to look up each key; a letter is bound nowhere, so it is not built.
+    from textual.screen import Screen
+
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        field = await _to(pilot, "name")
+        built = []
+        chain = Screen._binding_chain
+
+        def counted(self):
+            built.append(self)
+            return chain.fget(self)
+
+        monkeypatch.setattr(Screen, "_binding_chain", property(counted))
+        await type_keys(pilot, "abc")
+        assert field.value.endswith("abc")
+        assert built == []
+        await pilot.press("backspace")  # bound by the field: the chain is built, the binding runs
+        await pilot.pause()
+        assert field.value.endswith("ab")
+        assert built
+
+
+KEYS = ["a", "z", "space", "backspace", "delete", "tab", "shift+tab", "enter", "escape", "up", "down",
+        "left", "right", "home", "end", "pageup", "pagedown", "ctrl+a", "ctrl+c", "ctrl+e", "ctrl+q",
+        "ctrl+r", "ctrl+s", "ctrl+t", "ctrl+u", "ctrl+w", "ctrl+x", "ctrl+z", "f1", "f2", "f4", "f8"]
+
+
+async def test_a_key_skipped_as_unbound_is_bound_nowhere_in_textual_s_chain(make):
+    # The shortcut is sound only if every binding Textual's chain holds for a key (with
+    # that priority) is also declared on a node the key goes to: checked on the welcome
+    # and its help, and on a prompt step with its help and its quit question over it.
+    checked = 0
+    for where, overlays in (("name", ("f1",)), ("answer", ("f1", "ctrl+q"))):
+        app = make()
+        async with app.run_test(size=(80, 24)) as pilot:
+
+            def check() -> int:
+                chain = app.screen._binding_chain
+                count = 0
+                for key in KEYS:
+                    for priority in (True, False):
+                        in_chain = any(binding.priority == priority for _, bindings in chain
+                                       for binding in bindings.key_to_bindings.get(key, ()))
+                        if in_chain:
+                            assert app._keys.may_be_bound(key, priority), (app.screen, key, priority)
+                        count += 1
+                return count
+
+            await _to(pilot, where)
+            await pilot.pause()
+            checked += check()
+            for overlay_key in overlays:
+                screen = app.screen
+                await pilot.press(overlay_key)
+                await pilot.pause()
+                assert app.screen is not screen, overlay_key
+                checked += check()
+                await pilot.press("escape")
+                await pilot.pause()
+    assert checked == 5 * len(KEYS) * 2

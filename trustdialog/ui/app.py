@@ -84,6 +84,16 @@ class TrustDialogApp(App):
         else:
             await super().on_event(event)
 
+    async def _check_bindings(self, key: str, priority: bool = False) -> bool:
+        # Textual looks a key up in the binding chain, which it builds afresh each time:
+        # every binding map of the focused widget's ancestors copied, filtered against
+        # each other and put through the keymap (twice for a Backspace, about 6% of its
+        # CPU). A letter is bound nowhere; with no keymap, a key no node binds (with this
+        # priority) finds nothing in the chain either, so the chain is not built for it.
+        if not self._keymap and not self._keys.may_be_bound(key, priority):
+            return False
+        return await super()._check_bindings(key, priority)
+
     def get_driver_class(self) -> Any:
         # A real terminal is read by our driver: pastes stay text (see terminal_input).
         from textual.drivers.linux_driver import LinuxDriver

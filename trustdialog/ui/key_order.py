@@ -52,15 +52,17 @@ class KeysInOrder:
 
     async def arrive(self, event: events.Event) -> None:
         """Take one key or paste from the terminal: deliver it now or after those before it."""
-        if isinstance(event, events.Key) and self._has_priority(event.key):
+        if isinstance(event, events.Key) and self.may_be_bound(event.key, priority=True):
             # Quick exit, quit, time-out and help lines act at once, ahead of any held key.
             await self._deliver(event)
             return
         self._held.append((event, monotonic()))
         await self._drain()
 
-    def _has_priority(self, key: str) -> bool:
-        return any(binding.priority for node in self._chain()
+    def may_be_bound(self, key: str, priority: bool) -> bool:
+        """Whether a node where the key goes binds it (a priority binding, or another), as
+        declared; Textual's binding chain only leaves bindings out of that, without a keymap."""
+        return any(binding.priority == priority for node in self._chain()
                    for binding in node._bindings.key_to_bindings.get(key, ()))
 
     async def _drain(self) -> None:
