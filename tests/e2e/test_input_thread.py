@@ -3,7 +3,7 @@
 Textual's input thread woke ten times a second to see whether the app was closing: three
 quarters of an idle app's CPU, and on a server where a hundred people read, a tenth of a core.
 Textual also reads and writes the terminal in two threads of their own: each key woke both and
-handed over between them and the loop (about eight thread switches a key, a fifth of the key's
+handed over between them and the loop (8.5 thread switches a key, about a ninth of the key's
 CPU). The app's event loop now reads and writes the terminal itself.
 Run as a person's would be: the installed `trustdialog` in a real pty. Wake-ups are counted
 from the kernel's tally of each thread's switches, not timed.

@@ -133,10 +133,10 @@ class TerminalDriver(LinuxDriver):
 
     Textual reads the terminal in one thread and writes it in another: a key woke the
     reading thread, which handed the key to the loop, whose frame woke the writing thread,
-    and each hand-over fought for the GIL: about eight thread switches a key, and 3.05 ms
-    of CPU a key where this takes 2.47 (a name field in a pty, benchmarks/key_cost.py
-    --pty). Here the loop watches the terminal itself (`add_reader`) and
-    writes each frame when Textual flushes it: one wake-up a key, and an idle app sleeps.
+    and each hand-over fought for the GIL: 8.5 thread switches and 3.67 ms of CPU a key,
+    where this takes 2.8 and 3.27 (medians of benchmarks/key_cost.py --pty). Here the loop
+    watches the terminal itself (`add_reader`) and writes each frame when Textual flushes
+    it: one wake-up a key, and an idle app sleeps.
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
