@@ -384,10 +384,100 @@ async def test_a_letter_builds_no_binding_chain_and_a_bound_key_still_runs_its_b
         await type_keys(pilot, "abc")
         assert field.value.endswith("abc")
         assert built == []
-        await pilot.press("backspace")  # bound by the field: the chain is built, the binding runs
+        await pilot.press("backspace")  # the field's own editing binding (own_keys): no chain
         await pilot.pause()
         assert field.value.endswith("ab")
+        assert built == []
+        await pilot.press("tab")  # bound by the app: the chain is built, the binding runs
+        await pilot.pause()
         assert built
+        assert app.focused is not field
+
+
+EDITS = ["left", "left", "backspace", "x", "home", "delete", "end", "ctrl+w", "y", "ctrl+u", "z",
+         "left", "right", "backspace", "backspace", "q"]
+
+
+async def _edit(make, where, monkeypatch, own: bool):
+    """Type and edit in a field; what it holds after, the nodes a key bubbled to from
+    it, and the keys the app looked up a binding for once they had climbed to it."""
+    from textual import events
+    from textual.app import App
+    from textual.message import Message
+
+    from trustdialog.ui.widgets import own_keys
+
+    if not own:
+        monkeypatch.setattr(own_keys, "EDITING_ACTIONS", frozenset())
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        field = await _to(pilot, where)
+        await type_keys(pilot, "we talked")
+        climbed: list[object] = []
+        bubble_to, check = Message._bubble_to, App._check_bindings
+
+        def counted_bubble(self, node):
+            if isinstance(self, events.Key):
+                climbed.append(node)
+            return bubble_to(self, node)
+
+        async def counted_check(self, key, priority=False):
+            if not priority:
+                climbed.append((self, key))
+            return await check(self, key, priority)
+
+        monkeypatch.setattr(Message, "_bubble_to", counted_bubble)
+        monkeypatch.setattr(App, "_check_bindings", counted_check)
+        for key in EDITS:
+            await pilot.press(key)
+        await pilot.pause()
+        monkeypatch.undo()
+        selection = field.selection
+        return field.text if isinstance(field, AnswerBox) else field.value, selection, climbed
+
+
+@pytest.mark.parametrize("where", ["name", "answer"])
+async def test_an_editing_key_runs_in_its_field_with_the_same_result_as_textual_s_way(
+        make, monkeypatch, where):
+    # Textual sent Backspace, Delete, the arrows and Ctrl+U/W up through every container
+    # to the app, which found the field's own binding first in the chain: a Backspace
+    # cost a third more than a letter. They now run in the field, to the same effect.
+    text, selection, climbed = await _edit(make, where, monkeypatch, own=True)
+    plain_text, plain_selection, plain_climbed = await _edit(make, where, monkeypatch, own=False)
+    assert (text, selection) == (plain_text, plain_selection)
+    assert text.endswith("q") and "we talked" not in text
+    assert climbed == []
+    assert len([c for c in plain_climbed if isinstance(c, tuple)]) == len(EDITS) - 4  # all but the letters
+
+
+async def test_an_editing_key_climbs_where_a_node_on_the_way_takes_keys_or_a_keymap_is_set(make):
+    from textual.containers import Vertical
+
+    from trustdialog.ui.widgets.own_keys import editing_bindings
+
+    class TakesBackspace(Vertical):
+        def key_backspace(self) -> None:
+            pass
+
+    class TakesKeys(Vertical):
+        def on_key(self, event) -> None:
+            pass
+
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        field = await _to(pilot, "name")
+        assert editing_bindings(field, "backspace")
+        assert editing_bindings(field, "left")
+        assert not editing_bindings(field, "enter")  # submits: Textual's way
+        assert not editing_bindings(field, "ctrl+v")
+        for wrapper in (TakesBackspace(), TakesKeys()):
+            lone = AnswerInput()
+            await app.screen.mount(wrapper)
+            await wrapper.mount(lone)
+            assert not editing_bindings(lone, "backspace")
+            await wrapper.remove()
+        app.set_keymap({"delete_left": "backspace"})
+        assert not editing_bindings(field, "backspace")
 
 
 KEYS = ["a", "z", "space", "backspace", "delete", "tab", "shift+tab", "enter", "escape", "up", "down",

@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING, Awaitable, Callable, Iterable
 
 from textual import events
 
+from trustdialog.ui.widgets.own_keys import editing_bindings
+
 if TYPE_CHECKING:
     from textual.app import App
     from textual.dom import DOMNode
@@ -82,8 +84,11 @@ class KeysInOrder:
                 self._held.popleft()
                 self._waiting_since = None
                 target = self._app.focused
+                # A key the field takes as text, or runs its own editing binding for
+                # (own_keys), ends there; any other comes back up to the app.
                 comes_back = isinstance(event, events.Key) and not (
-                    target is not None and target.check_consume_key(event.key, event.character))
+                    target is not None and (target.check_consume_key(event.key, event.character)
+                                            or bool(editing_bindings(target, event.key))))
                 nodes = list(target.ancestors_with_self) if target is not None else self._chain()
                 await self._deliver(event)
                 if comes_back:

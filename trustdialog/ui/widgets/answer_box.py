@@ -15,6 +15,7 @@ from textual.geometry import Size
 from textual.widget import Widget
 from textual.widgets import TextArea
 
+from trustdialog.ui.widgets.own_keys import run_own_key
 from trustdialog.ui.widgets.safe_text import pictures, typed_text
 
 SEND_HINT = "ctrl+s sends"
@@ -78,6 +79,7 @@ class AnswerBox(TextArea):
     TextArea.Changed on every edit, which the exercise screen saves as a draft.
     """
 
+    runs_own_editing_keys = True  # Backspace and the like run here (own_keys)
     answer_key: str = ""  # the field it answers, in an answer form
 
     def __init__(self, text: str = "", *, placeholder: str = "", **kwargs: Any) -> None:
@@ -145,6 +147,8 @@ class AnswerBox(TextArea):
             self._replace_via_keyboard(character, *self.selection)
             return
         await super()._on_key(event)
+        if not event._stop_propagation:
+            await run_own_key(self, event)  # Backspace, arrows: see own_keys
 
     async def _on_paste(self, event: events.Paste) -> None:
         # Kept whole and exactly, control characters and all (they are shown as

@@ -12,6 +12,7 @@ from textual.geometry import Size
 from textual.widget import Widget
 from textual.widgets import Input
 
+from trustdialog.ui.widgets.own_keys import run_own_key
 from trustdialog.ui.widgets.safe_text import pictures, typed_text
 
 
@@ -23,6 +24,7 @@ class AnswerInput(Input):
     symbol and is never sent to the terminal) and the cursor still lines up.
     """
 
+    runs_own_editing_keys = True  # Backspace and the like run here (own_keys)
     answer_key: str = ""  # the field (or list item slot) it answers, in an answer form
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -69,6 +71,8 @@ class AnswerInput(Input):
                 self.replace(character, *selection)
             return
         await super()._on_key(event)
+        if not event._stop_propagation:
+            await run_own_key(self, event)  # Backspace, arrows: see own_keys
 
     def _on_paste(self, event: events.Paste) -> None:
         # A paste is kept whole and exactly, control characters and all (they are
