@@ -32,6 +32,9 @@ the kernel to merge the pages the apps hold alike (the template offers them; it
 happens only where the host runs KSM: `ksm_run` says, `ksmd_cpu_pct` is what the
 merging costs while everyone types, `pss_end_mib_per_session` is PSS after typing).
 
+Each result also has `p95_ms_by_2s`, the 95th percentile of the keys sent in each two
+seconds of typing, to tell a rise at the start from a steady load.
+
 `--mix` is a workshop rather than a typing test: a third of the sessions type in
 bursts (2-6 s at the rate, then 3-10 s reading), the rest only read. `--hosts N`
 starts N servers, each with that many sessions (so `--hosts 2 --sessions 50` is 100
@@ -94,6 +97,7 @@ class Terminal(asyncssh.SSHClientSession):
         self.last_output = 0.0
         self.pending: list[float] = []  # send times of keys whose update has not come yet
         self.latencies: list[float] = []
+        self.sent_at: list[float] = []  # when each key of `latencies` was written
         self.closed = False
         self.exit_status: int | None = None
         self.text = b""
@@ -114,7 +118,9 @@ class Terminal(asyncssh.SSHClientSession):
         self.bytes += len(data)
         self.last_output = now
         if new_update and self.pending:
-            self.latencies.append(now - self.pending.pop(0))
+            sent_at = self.pending.pop(0)
+            self.latencies.append(now - sent_at)
+            self.sent_at.append(sent_at)
 
     def exit_status_received(self, status: int) -> None:
         self.exit_status = status
@@ -328,6 +334,7 @@ async def run_level(hosts: list[tuple[int, asyncssh.SSHKey, int]], count: int, s
     # Typing.
     for _, _, s in alive:
         s.latencies.clear()
+        s.sent_at.clear()
         s.pending.clear()
     before = sum(s.bytes for _, _, s in alive)
     server_cpu = sum(cpu_seconds(pid) for pid in server_pids)
@@ -345,6 +352,13 @@ async def run_level(hosts: list[tuple[int, asyncssh.SSHKey, int]], count: int, s
     typed_bytes = sum(s.bytes for _, _, s in alive) - before
     latencies = [lat for _, _, s in alive for lat in s.latencies]
     keys = sum(sent)
+    # The 95th percentile of the keys sent in each 2 s of typing: a rise at the start is
+    # pages copied back after merging, a steady one is load.
+    by_slice: dict[int, list[float]] = {}
+    for _, _, s in alive:
+        for at, latency in zip(s.sent_at, s.latencies):
+            by_slice.setdefault(int((at - started) // 2), []).append(latency)
+    result["p95_ms_by_2s"] = [round(percentile(by_slice[k], 95) * 1000) for k in sorted(by_slice)]
     result.update(
         keys=keys,
         answered=len(latencies),

@@ -38,6 +38,11 @@ leaves out.
   so it is worked out once per (node class, message class, handler name); what
   depends on the message itself (a handler's CSS selector, a handler that
   prevents the default) is still looked at per message.
+
+Two more live where the keys go: the app's `_check_bindings` (a key no node
+binds is not looked up in Textual's binding chain) and
+trustdialog/ui/widgets/own_keys.py (Backspace, Delete, the arrows and Ctrl+U
+run the field's own binding in the field, not after a climb to the app).
 """
 
 from __future__ import annotations
