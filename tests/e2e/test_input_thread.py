@@ -124,3 +124,22 @@ def test_keys_from_a_file_are_read_to_its_end_and_then_the_app_rests(tmp_path):
 def cpu_ticks(pid: int) -> int:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return int(fields[11]) + int(fields[12])
+
+
+def test_editing_keys_in_one_burst_act_in_the_order_typed(tmp_path):
+    # Backspace, Ctrl+U and the arrows run in the field itself (trustdialog/ui/widgets/
+    # own_keys.py), letters too: in one write from the terminal, each acts where it was typed.
+    app = Running([APP, "--data-dir", str(tmp_path)], {})
+    try:
+        app.wait_for("Partner")
+        app.read_for(0.5)
+        left = b"\x1b[D"
+        # "Wrex", two back, "o" -> "Wro"; Ctrl+U clears it; "Zoq", one back, "qx" -> "Zoqx";
+        # two to the left, "y" -> "Zoyqx".
+        os.write(app.fd, b"Wrex\x7f\x7fo\x15Zoq\x7fqx" + left + left + b"y")
+        app.wait_for("Zoyqx", timeout=15)
+        os.write(app.fd, b"\x11")  # ctrl+q: on the welcome it quits at once
+        assert app.proc.wait(10) == 0
+    finally:
+        if app.proc.poll() is None:
+            app.proc.kill()
