@@ -9,11 +9,16 @@ template's. Private dirty is what one more connection costs. For one app it also
 where its private heap lies: in ranges the template has too (pages copied on a write,
 such as a reference count) or in new ones.
 
+With `--why` it also says why the last app copied each template page it holds: it compares
+the page in the app and in the template word by word (as root: the kernel shows page
+frames and other processes' memory only to root) and names what the changed words
+belong to, from a map of the template's objects made before the fork.
+
 With `--merge S` it then waits S seconds more, printing the apps' mean PSS every 5 s, for the
 kernel to merge the pages the apps hold alike; that happens only where the host runs KSM
 (`echo 1 > /sys/kernel/mm/ksm/run`, as root): the figures say whether it did.
 
-    .venv/bin/python benchmarks/fork_memory.py [--apps 4] [--variant none|warm|fill|nogc|trace] [--merge 30]
+    .venv/bin/python benchmarks/fork_memory.py [--apps 4] [--variant none|warm|fill|nogc|trace] [--merge 30] [--why]
 
 Variants (each an idea for a smaller app, to measure):
   none   the template as serve starts it
@@ -29,7 +34,9 @@ Variants (each an idea for a smaller app, to measure):
 from __future__ import annotations
 
 import argparse
+import array
 import asyncio
+import bisect
 import fcntl
 import gc
 import importlib
@@ -44,6 +51,8 @@ import tempfile
 import termios
 import threading
 import time
+import traceback
+import types
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -85,6 +94,121 @@ def where_private(app: int, template: int) -> dict[str, float]:
             new += kib
     return {"private_heap_in_template_ranges_mib": round(copied / 1024, 1),
             "private_heap_in_new_ranges_mib": round(new / 1024, 1)}
+
+
+class ObjectMap:
+    """Where the template's objects lie: start, end and type of each, sorted, to name what
+    a changed word of a copied page belongs to.
+
+    A fork of the template makes it and writes it to a file, so that the template's heap
+    is as serve's (the map's own memory, freed in the template, would be where its apps
+    put their new objects); the template reads it back only at the end."""
+
+    FIELDS = ("starts", "addresses", "ends", "kinds")
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        child = os.fork()
+        if child == 0:
+            status = 0
+            try:
+                self._write()
+            except BaseException:
+                traceback.print_exc()
+                status = 1
+            os._exit(status)  # never back into the template's code
+        if os.waitpid(child, 0)[1] != 0:
+            raise RuntimeError("the map of the template's objects could not be made")
+
+    def _write(self) -> None:
+        seen: dict[int, object] = {}
+        todo = list(gc.get_objects())
+        while todo:  # the collector tracks containers; their strings, numbers and code too
+            obj = todo.pop()
+            if obj is None or id(obj) in seen:
+                continue
+            seen[id(obj)] = obj
+            if isinstance(obj, types.CodeType):  # code is not tracked, nor traversed
+                todo.extend((obj.co_consts, obj.co_names, obj.co_filename, obj.co_name,
+                             obj.co_qualname, obj.co_linetable, obj.co_exceptiontable))
+            else:
+                todo.extend(gc.get_referents(obj))
+        spans = []
+        names: dict[str, int] = {}
+        for address, obj in seen.items():
+            start = address - (16 if gc.is_tracked(obj) else 0)  # a tracked object's GC header
+            kind = "type" if isinstance(obj, type) else type(obj).__name__
+            spans.append((start, address, start + sys.getsizeof(obj), names.setdefault(kind, len(names))))
+        spans.sort()
+        with open(self.path, "wb") as out:
+            out.write(json.dumps({"names": list(names), "count": len(spans)}).encode() + b"\n")
+            for i in range(len(self.FIELDS)):
+                array.array("Q", (span[i] for span in spans)).tofile(out)
+
+    def load(self) -> None:
+        with open(self.path, "rb") as source:
+            head = json.loads(source.readline())
+            self.names = head["names"]
+            for field in self.FIELDS:
+                values = array.array("Q")
+                values.fromfile(source, head["count"])
+                setattr(self, field, values)
+        os.unlink(self.path)
+
+    def word(self, address: int) -> str:
+        """What the word at `address` is: "<type> count" (a reference count), "<type>" (another
+        field of an object of that type) or "outside any object" (free space, tables)."""
+        k = bisect.bisect_right(self.starts, address) - 1
+        if k < 0 or address >= self.ends[k]:
+            return "outside any object"
+        kind = self.names[self.kinds[k]]
+        if kind == "code" and address != self.addresses[k]:
+            return "code (warm-up count, specialised bytecode)"
+        return f"{kind} count" if address == self.addresses[k] else kind
+
+
+def why_copied(app: int, template: int, objects: ObjectMap) -> dict[str, float]:
+    """MiB of the template's pages the app holds a copy of, by what its changed words belong
+    to (a page counts once, for its most common kind of changed word). Needs root."""
+    present = 1 << 63
+    frame = (1 << 55) - 1
+    found: dict[str, float] = {}
+    with open(f"/proc/{template}/pagemap", "rb") as t_map, open(f"/proc/{app}/pagemap", "rb") as a_map, \
+            open(f"/proc/{template}/mem", "rb") as t_mem, open(f"/proc/{app}/mem", "rb") as a_mem:
+        for line in Path(f"/proc/{template}/maps").read_text().splitlines():
+            parts = line.split()
+            if "w" not in parts[1]:
+                continue
+            start, end = (int(x, 16) for x in parts[0].split("-"))
+            where = os.path.basename(parts[5]) if len(parts) > 5 else "anonymous memory"
+            t_map.seek(start // 4096 * 8)
+            a_map.seek(start // 4096 * 8)
+            count = (end - start) // 4096
+            theirs = struct.unpack(f"{count}Q", t_map.read(count * 8))
+            ours = struct.unpack(f"{count}Q", a_map.read(count * 8))
+            for i, (t, a) in enumerate(zip(theirs, ours)):
+                if not (t & present and a & present) or t & frame == a & frame:
+                    continue
+                if not t & frame:
+                    raise PermissionError("page frames are hidden: --why needs root")
+                page = start + i * 4096
+                t_mem.seek(page)
+                a_mem.seek(page)
+                before, after = t_mem.read(4096), a_mem.read(4096)
+                kinds: dict[str, int] = {}
+                for w in range(0, 4096, 8):
+                    if before[w:w + 8] != after[w:w + 8]:
+                        kind = objects.word(page + w)
+                        if kind == "outside any object":
+                            kind = f"outside any object, in {where}"
+                        kinds[kind] = kinds.get(kind, 0) + 1
+                kind = max(kinds, key=kinds.__getitem__) if kinds else "the same bytes again"
+                found[kind] = found.get(kind, 0) + 4096 / 2**20
+    ranked = sorted(found.items(), key=lambda item: -item[1])
+    top = {kind: round(mib, 2) for kind, mib in ranked[:10]}
+    top["other kinds"] = round(sum(mib for _, mib in ranked[10:]), 2)
+    top["all copied pages"] = round(sum(found.values()), 1)
+    return top
 
 
 def warm() -> None:
@@ -179,6 +303,8 @@ def main() -> int:
     parser.add_argument("--variant", choices=("none", "warm", "fill", "nogc", "trace"), default="none")
     parser.add_argument("--merge", type=float, default=0.0, metavar="S",
                         help="seconds to wait for the kernel's same-page merging before measuring")
+    parser.add_argument("--why", action="store_true",
+                        help="say why the last app copied the template's pages it holds (as root)")
     args = parser.parse_args()
     from trustdialog.ssh.forkserver import PRELOAD, let_the_kernel_merge
 
@@ -189,6 +315,8 @@ def main() -> int:
     gc.collect()
     if args.variant == "fill":
         print(f"filled {fill()} free blocks")
+    objects = ObjectMap(os.path.join(tempfile.gettempdir(), f"fork_memory_map_{os.getpid()}")) \
+        if args.why else None
     gc.freeze()
     offered = let_the_kernel_merge()
     apps = []
@@ -223,6 +351,9 @@ def main() -> int:
     memory = [rollup(pid) for pid, _ in apps]
     template = rollup(os.getpid())
     where = where_private(apps[-1][0], os.getpid())
+    if objects is not None:
+        objects.load()
+        print(json.dumps({"why_copied_mib": why_copied(apps[-1][0], os.getpid(), objects)}, indent=1))
     for pid, _ in apps:
         os.kill(pid, 9)
         os.waitpid(pid, 0)
